@@ -1,0 +1,113 @@
+#include "config/hardware_config.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "config/errors.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace h2sim {
+
+namespace {
+constexpr double kGB = 1e9;       // bandwidths are decimal GB/s, as in JEDEC (6400 MT/s x 2 B = 12.8)
+constexpr double kMHz = 1e6;
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * 1024;
+
+int64_t whole_bytes(YamlMap& m, const std::string& key, double value, double unit) {
+  double bytes = value * unit;
+  if (!(value > 0)) m.fail(key, fmt::format("must be greater than 0, found {}", value));
+  if (std::fabs(bytes - std::round(bytes)) > 1e-6) {
+    m.fail(key, fmt::format("{} is not a whole number of bytes", value));
+  }
+  return static_cast<int64_t>(std::llround(bytes));
+}
+
+int64_t element_bytes_of(YamlMap& m, const std::string& precision) {
+  if (precision == "fp16" || precision == "bf16") return 2;
+  if (precision == "int8") return 1;
+  if (precision == "fp32") return 4;
+  m.fail("precision", fmt::format("unknown precision '{}' (valid: fp16, bf16, int8, fp32)", precision));
+}
+}  // namespace
+
+HardwareConfig load_hardware_config(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = load_yaml_file(path);
+  apply_overrides(root, overrides, "--set");
+  YamlMap top(root, path, "");
+
+  HardwareConfig hw;
+  hw.source_file = path;
+  hw.name = top.string("name");
+  hw.channels = top.positive_integer("channels");
+  hw.nmp_channels = top.integer("nmp_channels");
+  if (hw.nmp_channels < 0) top.fail("nmp_channels", fmt::format("must be 0 or more, found {}", hw.nmp_channels));
+  if (hw.nmp_channels > hw.channels) {
+    top.fail("nmp_channels", fmt::format("{} NMP channels but only {} channels in all ('channels')",
+                                         hw.nmp_channels, hw.channels));
+  }
+  hw.banks_per_channel = top.positive_integer("banks_per_channel");
+  hw.bank_capacity_bytes = whole_bytes(top, "bank_capacity_mib", top.number("bank_capacity_mib"), kMiB);
+  hw.external_bandwidth_bytes_per_s = top.positive_number("external_bandwidth_gbps") * kGB;
+  hw.precision = top.optional_string("precision").value_or("fp16");
+  hw.element_bytes = element_bytes_of(top, hw.precision);
+  hw.burst_bytes = top.optional_integer("burst_bytes").value_or(32);
+  if (hw.burst_bytes <= 0) top.fail("burst_bytes", fmt::format("must be greater than 0, found {}", hw.burst_bytes));
+
+  // The PE and buffer sections describe the NMP die; a design without NMP channels may omit them.
+  if (auto pe = top.optional_map("pe")) {
+    hw.pe.fpus_per_pe = pe->positive_integer("fpus_per_pe");
+    hw.pe.macs_per_fpu_per_cycle = pe->optional_integer("macs_per_fpu_per_cycle").value_or(16);
+    if (hw.pe.macs_per_fpu_per_cycle <= 0) {
+      pe->fail("macs_per_fpu_per_cycle", fmt::format("must be greater than 0, found {}", hw.pe.macs_per_fpu_per_cycle));
+    }
+    hw.pe.frequency_hz = pe->positive_number("frequency_mhz") * kMHz;
+    hw.pe.hb_bandwidth_bytes_per_s = pe->positive_number("hb_bandwidth_gbps") * kGB;
+    pe->reject_unknown_keys();
+  } else if (hw.nmp_channels > 0) {
+    top.fail("pe", fmt::format("required when nmp_channels > 0 (found {})", hw.nmp_channels));
+  }
+  if (auto buf = top.optional_map("buffers")) {
+    auto read = [&](const std::string& key, int64_t& out) {
+      out = whole_bytes(*buf, key, buf->number(key), kKiB);
+      if (out < hw.burst_bytes) {
+        buf->fail(key, fmt::format("{} B cannot hold one {} B DRAM burst", out, hw.burst_bytes));
+      }
+    };
+    read("input_buffer_kib", hw.buffers.input_buffer_bytes);
+    read("weight_buffer_kib", hw.buffers.weight_buffer_bytes);
+    read("output_buffer_kib", hw.buffers.output_buffer_bytes);
+    if (hw.buffers.output_buffer_bytes / hw.banks_per_channel < hw.burst_bytes) {
+      buf->fail("output_buffer_kib",
+                fmt::format("{} B split over {} PEs leaves less than one {} B burst per PE",
+                            hw.buffers.output_buffer_bytes, hw.banks_per_channel, hw.burst_bytes));
+    }
+    buf->reject_unknown_keys();
+  } else if (hw.nmp_channels > 0) {
+    top.fail("buffers", fmt::format("required when nmp_channels > 0 (found {})", hw.nmp_channels));
+  }
+
+  YamlMap npu = top.map("npu");
+  hw.npu.peak_macs_per_s = npu.positive_number("peak_tmacs") * 1e12;
+  hw.npu.compute_efficiency = npu.fraction("compute_efficiency");
+  hw.npu.bandwidth_efficiency = npu.fraction("bandwidth_efficiency");
+  hw.npu.reduce_ops_per_s = npu.optional_number("reduce_gops").value_or(1024) * 1e9;
+  if (!(hw.npu.reduce_ops_per_s > 0)) npu.fail("reduce_gops", "must be greater than 0");
+  npu.reject_unknown_keys();
+
+  if (auto dram = top.optional_string("dram_standard")) {
+    std::filesystem::path p(*dram);
+    if (p.is_relative()) p = std::filesystem::path(path).parent_path() / p;
+    if (!std::filesystem::exists(p)) {
+      top.fail("dram_standard", fmt::format("file '{}' does not exist", p.string()));
+    }
+    hw.dram_standard_file = p.lexically_normal().string();
+  }
+
+  top.reject_unknown_keys();
+  return hw;
+}
+
+}  // namespace h2sim

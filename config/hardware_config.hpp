@@ -1,0 +1,67 @@
+#pragma once
+// The hardware description of one accelerator design (H2-LLM, ID-NMP, ID-NMP+, NPU-only).
+//
+// Three layers, as in DRAMSys: the YAML file (schema in configs/hardware/*.yaml), this loader
+// (the one place that applies defaults, converts units and validates, naming file and key),
+// and the runtime object below, whose fields are in base units (bytes, bytes per second, Hz)
+// so no model converts units again.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace h2sim {
+
+struct PeConfig {
+  int64_t fpus_per_pe = 0;            // FPUs in one bank-PE
+  int64_t macs_per_fpu_per_cycle = 0;  // SIMD width: FP16 MACs per FPU per cycle
+  double frequency_hz = 0;            // PE clock
+  double hb_bandwidth_bytes_per_s = 0;  // hybrid-bonding port of one bank to its PE
+
+  double macs_per_s() const { return double(fpus_per_pe * macs_per_fpu_per_cycle) * frequency_hz; }
+  double cycle_ns() const { return 1e9 / frequency_hz; }
+};
+
+struct BufferConfig {
+  int64_t input_buffer_bytes = 0;       // per NMP channel: the scattered activation slice
+  int64_t weight_buffer_bytes = 0;      // per PE: weights streamed from its bank
+  int64_t output_buffer_bytes = 0;      // per NMP channel: partial sums, split evenly over PEs
+};
+
+struct NpuConfig {
+  double peak_macs_per_s = 0;
+  double compute_efficiency = 0;    // fraction of peak the NPU sustains on GEMMs
+  double bandwidth_efficiency = 0;  // fraction of external bandwidth, used by analytic/ideal only
+  double reduce_ops_per_s = 0;      // vector adds per second for partial-sum reduction
+};
+
+struct HardwareConfig {
+  std::string name;
+  std::string source_file;
+
+  int64_t channels = 0;
+  int64_t nmp_channels = 0;         // channels 0..nmp_channels-1 carry NMP dies
+  int64_t banks_per_channel = 0;    // also the PEs per NMP channel (one PE per bank)
+  int64_t bank_capacity_bytes = 0;
+  double external_bandwidth_bytes_per_s = 0;  // per channel, shared by scatter and load
+  int64_t element_bytes = 0;        // FP16 = 2, INT8 = 1
+  std::string precision;            // "fp16", "int8"
+  int64_t burst_bytes = 0;          // smallest DRAM transfer (BL16 x16 = 32 B)
+
+  PeConfig pe;
+  BufferConfig buffers;
+  NpuConfig npu;
+
+  std::string dram_standard_file;   // resolved path of the DRAM timing standard, "" if none
+
+  int64_t normal_channels() const { return channels - nmp_channels; }
+  int64_t pes_per_channel() const { return banks_per_channel; }
+  int64_t channel_capacity_bytes() const { return bank_capacity_bytes * banks_per_channel; }
+  int64_t output_buffer_bytes_per_pe() const { return buffers.output_buffer_bytes / banks_per_channel; }
+};
+
+// Loads and validates a hardware config. `overrides` are `KEY=VALUE` strings (from --set),
+// applied to the YAML before validation so they are checked exactly like the file.
+HardwareConfig load_hardware_config(const std::string& path,
+                                    const std::vector<std::string>& overrides = {});
+
+}  // namespace h2sim

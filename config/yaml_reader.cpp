@@ -1,0 +1,262 @@
+#include "config/yaml_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "config/errors.hpp"
+
+namespace h2sim {
+
+YAML::Node load_yaml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(fmt::format("{}: cannot open file for reading", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    YAML::Node root = YAML::Load(text.str());
+    if (!root || root.IsNull()) throw InputError(fmt::format("{}: file is empty", path));
+    return root;
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", path, e.mark.line + 1,
+                                 e.mark.column + 1, e.msg));
+  }
+}
+
+namespace {
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// Shared prefix (e.g. "frequency_ghz" vs "frequency_mhz") counts as closeness too.
+size_t common_prefix(const std::string& a, const std::string& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+}  // namespace
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(word, c);
+    bool close = d <= std::max<size_t>(2, word.size() / 3) || common_prefix(word, c) >= 4;
+    if (close && d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
+    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {
+  if (!node_.IsMap()) {
+    throw InputError(fmt::format("{}: {}: expected a map of keys, found {}", file_,
+                                 path_.empty() ? "document" : path_, describe_value(node_)));
+  }
+}
+
+std::string YamlMap::key_path(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void YamlMap::fail(const std::string& key, const std::string& message) const {
+  std::string where = file_;
+  YAML::Node n = node_[key];
+  if (n && n.Mark().line >= 0) where += fmt::format(":{}", n.Mark().line + 1);
+  throw InputError(fmt::format("{}: key '{}': {}", where, key_path(key), message));
+}
+
+std::string YamlMap::describe_value(const YAML::Node& n) const {
+  if (!n || n.IsNull()) return "nothing (null)";
+  if (n.IsScalar()) return fmt::format("'{}'", n.Scalar());
+  if (n.IsSequence()) return "a list";
+  return "a map";
+}
+
+bool YamlMap::has(const std::string& key) const {
+  YAML::Node n = node_[key];
+  return n.IsDefined() && !n.IsNull();
+}
+
+YAML::Node YamlMap::required(const std::string& key) {
+  used_.insert(key);
+  if (!has(key)) fail(key, "required key is missing");
+  return node_[key];
+}
+
+YAML::Node YamlMap::raw(const std::string& key) {
+  used_.insert(key);
+  return node_[key];
+}
+
+double YamlMap::number(const std::string& key) {
+  YAML::Node n = required(key);
+  double v = 0;
+  if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) {
+    fail(key, fmt::format("expected a number, found {}", describe_value(n)));
+  }
+  // yaml-cpp reads '.nan'/'.inf' as numbers; a physical parameter is never one.
+  if (!std::isfinite(v)) fail(key, fmt::format("expected a finite number, found {}", describe_value(n)));
+  return v;
+}
+
+std::optional<double> YamlMap::optional_number(const std::string& key) {
+  used_.insert(key);
+  if (!has(key)) return std::nullopt;
+  return number(key);
+}
+
+int64_t YamlMap::integer(const std::string& key) {
+  YAML::Node n = required(key);
+  int64_t v = 0;
+  if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) {
+    fail(key, fmt::format("expected a whole number, found {}", describe_value(n)));
+  }
+  return v;
+}
+
+std::optional<int64_t> YamlMap::optional_integer(const std::string& key) {
+  used_.insert(key);
+  if (!has(key)) return std::nullopt;
+  return integer(key);
+}
+
+std::string YamlMap::string(const std::string& key) {
+  YAML::Node n = required(key);
+  if (!n.IsScalar()) fail(key, fmt::format("expected a string, found {}", describe_value(n)));
+  return n.Scalar();
+}
+
+std::optional<std::string> YamlMap::optional_string(const std::string& key) {
+  used_.insert(key);
+  if (!has(key)) return std::nullopt;
+  return string(key);
+}
+
+bool YamlMap::boolean(const std::string& key) {
+  YAML::Node n = required(key);
+  bool v = false;
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+    fail(key, fmt::format("expected true or false, found {}", describe_value(n)));
+  }
+  return v;
+}
+
+std::optional<bool> YamlMap::optional_boolean(const std::string& key) {
+  used_.insert(key);
+  if (!has(key)) return std::nullopt;
+  return boolean(key);
+}
+
+YamlMap YamlMap::map(const std::string& key) {
+  YAML::Node n = required(key);
+  if (!n.IsMap()) fail(key, fmt::format("expected a map of keys, found {}", describe_value(n)));
+  return YamlMap(n, file_, key_path(key));
+}
+
+std::optional<YamlMap> YamlMap::optional_map(const std::string& key) {
+  used_.insert(key);
+  if (!has(key)) return std::nullopt;
+  return map(key);
+}
+
+double YamlMap::positive_number(const std::string& key) {
+  double v = number(key);
+  if (!(v > 0)) fail(key, fmt::format("must be greater than 0, found {}", v));
+  return v;
+}
+
+int64_t YamlMap::positive_integer(const std::string& key) {
+  int64_t v = integer(key);
+  if (v <= 0) fail(key, fmt::format("must be a whole number greater than 0, found {}", v));
+  return v;
+}
+
+double YamlMap::fraction(const std::string& key) {
+  double v = number(key);
+  if (!(v > 0 && v <= 1)) fail(key, fmt::format("must be a fraction in (0, 1], found {}", v));
+  return v;
+}
+
+void YamlMap::reject_unknown_keys(const std::vector<std::string>& also_valid) const {
+  std::vector<std::string> known(used_.begin(), used_.end());
+  known.insert(known.end(), also_valid.begin(), also_valid.end());
+  for (const auto& kv : node_) {
+    std::string key = kv.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string hint = closest_match(key, known);
+    std::string where = file_;
+    if (kv.first.Mark().line >= 0) where += fmt::format(":{}", kv.first.Mark().line + 1);
+    throw InputError(fmt::format("{}: unknown key '{}'{}", where, key_path(key),
+                                 hint.empty() ? fmt::format(" (valid keys here: {})",
+                                                            fmt::join(known, ", "))
+                                              : fmt::format(" (did you mean '{}'?)", key_path(hint))));
+  }
+}
+
+void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
+                     const std::string& origin) {
+  for (const auto& item : overrides) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw InputError(fmt::format("{} '{}': expected KEY=VALUE", origin, item));
+    }
+    std::string key = item.substr(0, eq);
+    std::string value = item.substr(eq + 1);
+    // Walk the dotted path; every step must exist already. Nodes are handles, so reassigning
+    // `node` would write through into the tree: collect the steps and descend by index.
+    std::vector<std::string> steps;
+    for (size_t start = 0;;) {
+      size_t dot = key.find('.', start);
+      steps.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    std::vector<YAML::Node> chain{root};
+    std::string walked;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const YAML::Node& parent = chain.back();
+      const std::string& step = steps[i];
+      if (!parent.IsMap() || !parent[step].IsDefined()) {
+        std::vector<std::string> names;
+        if (parent.IsMap()) {
+          for (const auto& kv : parent) names.push_back(kv.first.as<std::string>());
+        }
+        std::string full = walked.empty() ? step : walked + "." + step;
+        std::string hint = closest_match(step, names);
+        throw InputError(fmt::format(
+            "{} '{}': unknown key '{}'{}", origin, item, full,
+            hint.empty() ? "" : fmt::format(" (did you mean '{}'?)",
+                                            walked.empty() ? hint : walked + "." + hint)));
+      }
+      walked = walked.empty() ? step : walked + "." + step;
+      if (i + 1 < steps.size()) chain.push_back(parent[step]);
+    }
+    YAML::Node parsed;
+    try {
+      parsed = YAML::Load(value);
+    } catch (const YAML::Exception& e) {
+      throw InputError(fmt::format("{} '{}': value is not valid YAML: {}", origin, item, e.msg));
+    }
+    YAML::Node parent = chain.back();
+    parent[steps.back()] = parsed;
+  }
+}
+
+}  // namespace h2sim

@@ -1,0 +1,190 @@
+#include "mapping/channel_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "config/errors.hpp"
+#include "mapping/tiling.hpp"
+
+namespace h2sim {
+
+PeSplit split_over_pes(int64_t k, int64_t n, int64_t pes) {
+  PeSplit best;
+  int64_t best_tile = std::numeric_limits<int64_t>::max();
+  for (int64_t p_k : divisors(pes)) {
+    int64_t p_n = pes / p_k;
+    int64_t tile = ceil_div(k, p_k) * ceil_div(n, p_n);
+    if (tile < best_tile || (tile == best_tile && p_n > best.p_n)) {
+      best_tile = tile;
+      best = PeSplit{pes, p_k, p_n, ceil_div(k, p_k), ceil_div(n, p_n)};
+    }
+  }
+  return best;
+}
+
+namespace {
+int64_t clip_len(int64_t owned, int64_t start, int64_t len) {
+  return std::clamp<int64_t>(owned - start, 0, len);
+}
+int64_t owned(int64_t total, int64_t per, int64_t index) {
+  return std::clamp<int64_t>(total - index * per, 0, per);
+}
+}  // namespace
+
+PeWork ChannelPlan::pe_work(const ChannelBlock& b, int64_t pe) const {
+  const int64_t i_k = pe / split.p_n;
+  const int64_t i_n = pe % split.p_n;
+  PeWork w;
+  w.k_elems = clip_len(owned(tile.k, split.k_pe, i_k), b.k0, b.k_len);
+  w.n_elems = clip_len(owned(tile.n, split.n_pe, i_n), b.n0, b.n_len);
+  w.weight_bytes = w.k_elems * w.n_elems * element_bytes;
+  w.macs = double(b.m_len) * double(w.k_elems) * double(w.n_elems);
+  return w;
+}
+
+int64_t ChannelPlan::total_scatter_bytes() const {
+  int64_t s = 0;
+  for (const auto& b : blocks) s += b.scatter_bytes;
+  return s;
+}
+int64_t ChannelPlan::total_load_bytes() const {
+  int64_t s = 0;
+  for (const auto& b : blocks) s += b.load_bytes;
+  return s;
+}
+int64_t ChannelPlan::total_weight_bytes() const {
+  int64_t s = 0;
+  for (const auto& b : blocks) {
+    for (int64_t pe = 0; pe < split.pes; ++pe) s += pe_work(b, pe).weight_bytes;
+  }
+  return s;
+}
+
+namespace {
+
+// Bytes of the k-range [k0, k0+k_len) summed over the P_K PE rows (what one input block holds
+// per input row), and likewise for n.
+int64_t k_elems_over_pes(const GemmShape& t, const PeSplit& s, int64_t k0, int64_t k_len) {
+  int64_t sum = 0;
+  for (int64_t i = 0; i < s.p_k; ++i) sum += clip_len(owned(t.k, s.k_pe, i), k0, k_len);
+  return sum;
+}
+int64_t n_elems_over_pes(const GemmShape& t, const PeSplit& s, int64_t n0, int64_t n_len) {
+  int64_t sum = 0;
+  for (int64_t i = 0; i < s.p_n; ++i) sum += clip_len(owned(t.n, s.n_pe, i), n0, n_len);
+  return sum;
+}
+
+struct Candidate {
+  int64_t m_b = 0, k_b = 0, n_b = 0;
+  double estimate_s = 0;
+  int64_t blocks = 0;
+};
+
+void emit_blocks(ChannelPlan& plan) {
+  const auto& t = plan.tile;
+  const auto& s = plan.split;
+  const int64_t e = plan.element_bytes;
+  const bool k_resident = plan.k_block >= s.k_pe;
+  for (int64_t g = 0; g < t.batch; ++g) {
+    for (int64_t m0 = 0; m0 < t.m; m0 += plan.m_block) {
+      const int64_t m_len = std::min(plan.m_block, t.m - m0);
+      bool first_n = true;
+      for (int64_t n0 = 0; n0 < s.n_pe; n0 += plan.n_block) {
+        const int64_t n_len = std::min(plan.n_block, s.n_pe - n0);
+        for (int64_t k0 = 0; k0 < s.k_pe; k0 += plan.k_block) {
+          ChannelBlock b;
+          b.gemm = g;
+          b.m0 = m0, b.m_len = m_len;
+          b.k0 = k0, b.k_len = std::min(plan.k_block, s.k_pe - k0);
+          b.n0 = n0, b.n_len = n_len;
+          if (!k_resident || first_n) b.scatter_bytes = m_len * k_elems_over_pes(t, s, k0, b.k_len) * e;
+          if (k0 + b.k_len >= s.k_pe) b.load_bytes = m_len * n_elems_over_pes(t, s, n0, n_len) * e;
+          plan.blocks.push_back(b);
+        }
+        first_n = false;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool enforce_buffers) {
+  validate_gemm_shape(tile, "channel tile");
+  ChannelPlan plan;
+  plan.tile = tile;
+  plan.element_bytes = hw.element_bytes;
+  plan.split = split_over_pes(tile.k, tile.n, hw.pes_per_channel());
+  plan.buffers_enforced = enforce_buffers;
+  const auto& s = plan.split;
+  const int64_t e = hw.element_bytes;
+
+  if (!enforce_buffers) {
+    plan.m_block = tile.m, plan.k_block = s.k_pe, plan.n_block = s.n_pe;
+    plan.input_block_capacity_bytes = tile.m * tile.k * e;
+    plan.output_block_capacity_bytes = tile.m * s.n_pe * e;
+    emit_blocks(plan);
+    return plan;
+  }
+
+  const int64_t in_cap = hw.buffers.input_buffer_bytes;
+  const int64_t out_cap = hw.output_buffer_bytes_per_pe();
+  // The whole tile as one block, if it fits: no re-reads at all.
+  if (tile.m * k_elems_over_pes(tile, s, 0, s.k_pe) * e <= in_cap && tile.m * s.n_pe * e <= out_cap &&
+      tile.batch == 1) {
+    plan.m_block = tile.m, plan.k_block = s.k_pe, plan.n_block = s.n_pe;
+    plan.input_block_capacity_bytes = in_cap;
+    plan.output_block_capacity_bytes = out_cap;
+    emit_blocks(plan);
+    return plan;
+  }
+
+  // Otherwise double-buffer (half of each buffer per block) and pick the block shape with the
+  // smallest estimated time: external bytes (re-scattered inputs, loads) against the busiest
+  // PE's weight stream (re-read per m-block) and its MACs, overlapped.
+  plan.double_buffered = true;
+  const int64_t in_half = in_cap / 2, out_half = out_cap / 2;
+  const double ext = hw.external_bandwidth_bytes_per_s;
+  const double hb = hw.pe.hb_bandwidth_bytes_per_s;
+  const double pe_rate = hw.pe.macs_per_s();
+  Candidate best;
+  best.estimate_s = std::numeric_limits<double>::infinity();
+  int64_t last_m_b = -1;
+  for (int64_t parts = 1; parts <= tile.m; ++parts) {
+    const int64_t m_b = ceil_div(tile.m, parts);
+    if (m_b == last_m_b) continue;
+    last_m_b = m_b;
+    const int64_t n_b = std::min(s.n_pe, out_half / (m_b * e));
+    const int64_t k_b = std::min(s.k_pe, in_half / (m_b * s.p_k * e));
+    if (n_b < 1 || k_b < 1) continue;
+    const int64_t m_blocks = ceil_div(tile.m, m_b);
+    const int64_t n_blocks = ceil_div(s.n_pe, n_b);
+    const int64_t k_blocks = ceil_div(s.k_pe, k_b);
+    const double scatter = double(tile.m) * double(tile.k) * e * (k_blocks > 1 ? n_blocks : 1);
+    const double load = double(tile.m) * double(tile.n) * e;
+    const double external_s = tile.batch * (scatter + load) / ext;
+    const double pe_s = tile.batch * std::max(double(m_blocks) * s.k_pe * s.n_pe * e / hb,
+                                              double(tile.m) * s.k_pe * s.n_pe / pe_rate);
+    const double estimate = std::max(external_s, pe_s);
+    const int64_t blocks = m_blocks * n_blocks * k_blocks;
+    if (estimate < best.estimate_s * (1 - 1e-9) ||
+        (estimate <= best.estimate_s * (1 + 1e-9) && blocks < best.blocks)) {
+      best = Candidate{m_b, k_b, n_b, estimate, blocks};
+    }
+  }
+  if (best.m_b == 0) {
+    throw InputError(fmt::format(
+        "design '{}': buffers too small for one row of a {} tile (input {} B, output {} B per PE)",
+        hw.name, tile.to_string(), in_cap, out_cap));
+  }
+  plan.m_block = best.m_b, plan.k_block = best.k_b, plan.n_block = best.n_b;
+  plan.input_block_capacity_bytes = in_half;
+  plan.output_block_capacity_bytes = out_half;
+  emit_blocks(plan);
+  return plan;
+}
+
+}  // namespace h2sim
