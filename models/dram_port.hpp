@@ -1,0 +1,33 @@
+#pragma once
+// The DRAM behind one channel, as the rest of the chip sees it.
+//
+// Calls block the calling SC_THREAD until the data has moved, so the caller's time advances by
+// exactly what the DRAM model says. Two implementations: BandwidthPipeDram (a fixed-bandwidth
+// pipe per bank port and per external interface, used at `ideal` fidelity and as the fallback)
+// and the cycle-level LPDDR5 model (bank state machines, command timing, refresh).
+#include <cstdint>
+
+namespace h2sim {
+
+enum class DramAccess { read, write };
+
+struct DramPortStats {
+  int64_t hb_bytes = 0;        // through the hybrid-bonded bank ports (NMP channels only)
+  int64_t external_bytes = 0;  // through the channel's external x16 interface
+};
+
+class DramChannelPort {
+ public:
+  virtual ~DramChannelPort() = default;
+
+  // Streams `bytes` of `bank`, starting at the beginning of `row`, through that bank's
+  // hybrid-bonded port to its PE (rows are consecutive: bytes beyond one row continue in row+1).
+  virtual void hb_read(int bank, int64_t row, int64_t bytes) = 0;
+
+  // Moves `bytes` at byte `address` of the channel across its external interface.
+  virtual void external_access(DramAccess kind, int64_t address, int64_t bytes) = 0;
+
+  virtual DramPortStats port_stats() const = 0;
+};
+
+}  // namespace h2sim

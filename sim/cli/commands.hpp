@@ -1,0 +1,10 @@
+#pragma once
+// Each h2sim subcommand lives in its own file in sim/cli/ and registers itself here.
+// A command's callback throws InputError for bad input; main() maps errors to exit codes.
+#include <CLI/CLI.hpp>
+
+namespace h2sim::cli {
+
+void register_gemm_command(CLI::App& app);
+
+}  // namespace h2sim::cli
