@@ -1,2 +1,41 @@
+// h2sim: the command-line front end. Each subcommand lives in its own file in sim/cli/.
+// Exit codes: 0 ok, 1 internal error, 2 bad input (see README.md).
 #include <systemc>
-int sc_main(int, char**) { return 0; }
+
+#include <cstdlib>
+#include <iostream>
+
+#include "config/errors.hpp"
+#include "sim/cli/commands.hpp"
+
+int sc_main(int argc, char** argv) {
+  CLI::App app{
+      "h2sim: a cycle-level simulator of hybrid-bonding near-memory-processing accelerators for "
+      "low-batch LLM inference (H2-LLM, ISCA 2025) and their baselines.\n"
+      "Exit codes: 0 ok, 1 internal error, 2 bad input."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  h2sim::cli::register_gemm_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return h2sim::kExitBadInput;
+  } catch (const h2sim::InputError& e) {
+    std::cerr << "h2sim: error: " << e.what() << "\n";
+    return h2sim::kExitBadInput;
+  } catch (const h2sim::InternalError& e) {
+    std::cerr << "h2sim: internal error (please report): " << e.what() << "\n";
+    return h2sim::kExitInternalError;
+  } catch (const std::exception& e) {
+    std::cerr << "h2sim: internal error (please report): " << e.what() << "\n";
+    return h2sim::kExitInternalError;
+  }
+  return h2sim::kExitOk;
+}
