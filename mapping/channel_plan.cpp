@@ -77,37 +77,54 @@ int64_t n_elems_over_pes(const GemmShape& t, const PeSplit& s, int64_t n0, int64
   return sum;
 }
 
-struct Candidate {
+struct BlockShape {
   int64_t m_b = 0, k_b = 0, n_b = 0;
-  double estimate_s = 0;
-  int64_t blocks = 0;
 };
 
 void emit_blocks(ChannelPlan& plan) {
   const auto& t = plan.tile;
   const auto& s = plan.split;
   const int64_t e = plan.element_bytes;
-  const bool k_resident = plan.k_block >= s.k_pe;
+  int64_t piece = -1;
   for (int64_t g = 0; g < t.batch; ++g) {
     for (int64_t m0 = 0; m0 < t.m; m0 += plan.m_block) {
       const int64_t m_len = std::min(plan.m_block, t.m - m0);
-      bool first_n = true;
-      for (int64_t n0 = 0; n0 < s.n_pe; n0 += plan.n_block) {
+      const int64_t first_piece_of_m_block = piece + 1;
+      const int64_t n_blocks = ceil_div(s.n_pe, plan.n_block);
+      for (int64_t nb = 0; nb < n_blocks; ++nb) {
+        const int64_t n0 = nb * plan.n_block;
         const int64_t n_len = std::min(plan.n_block, s.n_pe - n0);
-        for (int64_t k0 = 0; k0 < s.k_pe; k0 += plan.k_block) {
+        for (int64_t k0 = 0, kb = 0; k0 < s.k_pe; k0 += plan.k_block, ++kb) {
           ChannelBlock b;
           b.gemm = g;
           b.m0 = m0, b.m_len = m_len;
           b.k0 = k0, b.k_len = std::min(plan.k_block, s.k_pe - k0);
           b.n0 = n0, b.n_len = n_len;
-          if (!k_resident || first_n) b.scatter_bytes = m_len * k_elems_over_pes(t, s, k0, b.k_len) * e;
+          const int64_t piece_bytes = m_len * k_elems_over_pes(t, s, k0, b.k_len) * e;
+          if (plan.input_resident && nb > 0) {
+            b.input_piece = first_piece_of_m_block + kb;  // reuse the piece scattered for nb = 0
+          } else {
+            b.input_piece = ++piece;
+            b.scatter_bytes = piece_bytes;
+          }
+          if (!plan.input_resident || nb + 1 == n_blocks) b.input_release_bytes = piece_bytes;
+          b.opens_output = k0 == 0;
+          b.output_bytes_per_pe = m_len * n_len * e;
           if (k0 + b.k_len >= s.k_pe) b.load_bytes = m_len * n_elems_over_pes(t, s, n0, n_len) * e;
           plan.blocks.push_back(b);
         }
-        first_n = false;
       }
     }
   }
+}
+
+// Halvings of `full` down to `floor_elems` (always including `full` itself).
+std::vector<int64_t> halvings(int64_t full, int64_t floor_elems) {
+  std::vector<int64_t> out{full};
+  for (int64_t v = ceil_div(full, 2); v >= floor_elems && v < out.back(); v = ceil_div(v, 2)) {
+    out.push_back(v);
+  }
+  return out;
 }
 
 }  // namespace
@@ -124,55 +141,65 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
 
   if (!enforce_buffers) {
     plan.m_block = tile.m, plan.k_block = s.k_pe, plan.n_block = s.n_pe;
-    plan.input_block_capacity_bytes = tile.m * tile.k * e;
-    plan.output_block_capacity_bytes = tile.m * s.n_pe * e;
+    plan.input_resident = true;
+    plan.input_capacity_bytes = tile.m * tile.k * e;
+    plan.output_capacity_bytes_per_pe = tile.m * s.n_pe * e;
     emit_blocks(plan);
     return plan;
   }
 
   const int64_t in_cap = hw.buffers.input_buffer_bytes;
   const int64_t out_cap = hw.output_buffer_bytes_per_pe();
-  // The whole tile as one block, if it fits: no re-reads at all.
-  if (tile.m * k_elems_over_pes(tile, s, 0, s.k_pe) * e <= in_cap && tile.m * s.n_pe * e <= out_cap &&
-      tile.batch == 1) {
-    plan.m_block = tile.m, plan.k_block = s.k_pe, plan.n_block = s.n_pe;
-    plan.input_block_capacity_bytes = in_cap;
-    plan.output_block_capacity_bytes = out_cap;
-    emit_blocks(plan);
-    return plan;
-  }
-
-  // Otherwise double-buffer (half of each buffer per block) and pick the block shape with the
-  // smallest estimated time: external bytes (re-scattered inputs, loads) against the busiest
-  // PE's weight stream (re-read per m-block) and its MACs, overlapped.
-  plan.double_buffered = true;
-  const int64_t in_half = in_cap / 2, out_half = out_cap / 2;
+  plan.input_capacity_bytes = in_cap;
+  plan.output_capacity_bytes_per_pe = out_cap;
   const double ext = hw.external_bandwidth_bytes_per_s;
   const double hb = hw.pe.hb_bandwidth_bytes_per_s;
   const double pe_rate = hw.pe.macs_per_s();
-  Candidate best;
-  best.estimate_s = std::numeric_limits<double>::infinity();
+  // A few PE cycles per block: a tie-breaker that keeps the planner from needlessly tiny blocks.
+  const double per_block_s = 4.0 / hw.pe.frequency_hz;
+  // Smallest k-block worth pipelining: one DRAM burst of weights per PE column.
+  const int64_t min_k_block = std::max<int64_t>(1, hw.burst_bytes / e);
+
+  BlockShape best;
+  double best_s = std::numeric_limits<double>::infinity();
+  int64_t best_blocks = 0;
+  bool best_resident = false;
   int64_t last_m_b = -1;
   for (int64_t parts = 1; parts <= tile.m; ++parts) {
     const int64_t m_b = ceil_div(tile.m, parts);
     if (m_b == last_m_b) continue;
     last_m_b = m_b;
-    const int64_t n_b = std::min(s.n_pe, out_half / (m_b * e));
-    const int64_t k_b = std::min(s.k_pe, in_half / (m_b * s.p_k * e));
-    if (n_b < 1 || k_b < 1) continue;
-    const int64_t m_blocks = ceil_div(tile.m, m_b);
-    const int64_t n_blocks = ceil_div(s.n_pe, n_b);
-    const int64_t k_blocks = ceil_div(s.k_pe, k_b);
-    const double scatter = double(tile.m) * double(tile.k) * e * (k_blocks > 1 ? n_blocks : 1);
-    const double load = double(tile.m) * double(tile.n) * e;
-    const double external_s = tile.batch * (scatter + load) / ext;
-    const double pe_s = tile.batch * std::max(double(m_blocks) * s.k_pe * s.n_pe * e / hb,
-                                              double(tile.m) * s.k_pe * s.n_pe / pe_rate);
-    const double estimate = std::max(external_s, pe_s);
-    const int64_t blocks = m_blocks * n_blocks * k_blocks;
-    if (estimate < best.estimate_s * (1 - 1e-9) ||
-        (estimate <= best.estimate_s * (1 + 1e-9) && blocks < best.blocks)) {
-      best = Candidate{m_b, k_b, n_b, estimate, blocks};
+    const int64_t n_max = std::min(s.n_pe, out_cap / (m_b * e));
+    const int64_t k_max = std::min(s.k_pe, in_cap / (m_b * s.p_k * e));
+    if (n_max < 1 || k_max < 1) continue;
+    const bool resident = m_b * tile.k * e <= in_cap;
+    for (int64_t n_b : halvings(n_max, 1)) {
+      for (int64_t k_b : halvings(k_max, std::min(k_max, min_k_block))) {
+        const int64_t m_blocks = ceil_div(tile.m, m_b);
+        const int64_t n_blocks = ceil_div(s.n_pe, n_b);
+        const int64_t k_blocks = ceil_div(s.k_pe, k_b);
+        const int64_t blocks = m_blocks * n_blocks * k_blocks;
+        const double g = double(tile.batch);
+        const double scatter_s = g * double(tile.m) * double(tile.k) * e * (resident ? 1 : n_blocks) / ext;
+        const double load_s = g * double(tile.m) * double(tile.n) * e / ext;
+        const double pe_s = g * std::max(double(m_blocks) * s.k_pe * s.n_pe * e / hb,
+                                         double(tile.m) * s.k_pe * s.n_pe / pe_rate);
+        // Overlap needs room for a second input piece and a second output tile; then only the
+        // first scatter and the last load stick out of the busier of link and PEs.
+        const bool overlap = blocks > 1 && 2 * m_b * k_b * s.p_k * e <= in_cap && 2 * m_b * n_b * e <= out_cap;
+        const double first_scatter_s = scatter_s / double(blocks);
+        const double last_load_s = load_s / double(m_blocks * n_blocks);
+        const double estimate =
+            (overlap ? first_scatter_s + std::max(scatter_s + load_s - first_scatter_s - last_load_s, pe_s) + last_load_s
+                     : scatter_s + load_s + pe_s) +
+            g * double(blocks) * per_block_s;
+        if (estimate < best_s * (1 - 1e-9) || (estimate <= best_s * (1 + 1e-9) && blocks < best_blocks)) {
+          best = BlockShape{m_b, k_b, n_b};
+          best_s = estimate;
+          best_blocks = blocks;
+          best_resident = resident;
+        }
+      }
     }
   }
   if (best.m_b == 0) {
@@ -181,8 +208,8 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
         hw.name, tile.to_string(), in_cap, out_cap));
   }
   plan.m_block = best.m_b, plan.k_block = best.k_b, plan.n_block = best.n_b;
-  plan.input_block_capacity_bytes = in_half;
-  plan.output_block_capacity_bytes = out_half;
+  plan.input_resident = best_resident;
+  plan.estimated_ns = best_s * 1e9;
   emit_blocks(plan);
   return plan;
 }

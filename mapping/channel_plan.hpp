@@ -10,8 +10,10 @@
 // Blocks are given in PE-local coordinates: every PE works on rows [m0, m0+m_len) of the input,
 // its local k range [k0, k0+k_len) and local n range [n0, n0+n_len) (clipped to what it owns).
 // Order: m-blocks outer, n-blocks, k-blocks inner (output-stationary: partial sums stay in the
-// output buffer until the k loop ends, then are loaded). An input block stays resident across
-// n-blocks only when it holds the whole k range; otherwise it is scattered again per n-block.
+// output buffer until the k loop ends, then are loaded). The input rows of an m-block are
+// scattered once and stay resident across n-blocks when they fit the input buffer whole;
+// otherwise each k-piece is scattered again for every n-block (re-scatter is the price of a
+// small buffer). Several small k-blocks let the scatter of one overlap the compute of another.
 #include <cstdint>
 #include <vector>
 
@@ -37,8 +39,12 @@ struct ChannelBlock {
   int64_t m0 = 0, m_len = 0;
   int64_t k0 = 0, k_len = 0;
   int64_t n0 = 0, n_len = 0;
-  int64_t scatter_bytes = 0;  // > 0: a new input block must be scattered before this block
-  int64_t load_bytes = 0;     // > 0: this block completes an output tile, loaded after it
+  int64_t input_piece = 0;          // index of the scattered input piece this block reads
+  int64_t scatter_bytes = 0;        // > 0: this block's piece is new and must be scattered first
+  int64_t input_release_bytes = 0;  // input buffer bytes freed once this block is computed
+  bool opens_output = false;        // first k-block of an output tile: needs output buffer room
+  int64_t output_bytes_per_pe = 0;  // partial sums the busiest PE holds for this output tile
+  int64_t load_bytes = 0;           // > 0: this block completes an output tile, loaded after it
 };
 
 struct PeWork {
@@ -53,10 +59,11 @@ struct ChannelPlan {
   int64_t element_bytes = 2;
   PeSplit split;
   bool buffers_enforced = true;
-  bool double_buffered = false;  // two input and two output blocks fit: transfers overlap compute
+  bool input_resident = false;  // an m-block's inputs stay in the buffer across n-blocks
   int64_t m_block = 0, k_block = 0, n_block = 0;
-  int64_t input_block_capacity_bytes = 0;   // what one resident input block may occupy
-  int64_t output_block_capacity_bytes = 0;  // per PE
+  int64_t input_capacity_bytes = 0;         // per channel (input global buffer)
+  int64_t output_capacity_bytes_per_pe = 0;
+  double estimated_ns = 0;                  // the planner's estimate for the chosen blocks
   std::vector<ChannelBlock> blocks;
 
   PeWork pe_work(const ChannelBlock& b, int64_t pe) const;  // pe = i_k * p_n + i_n
@@ -65,8 +72,10 @@ struct ChannelPlan {
   int64_t total_weight_bytes() const;  // summed over PEs and blocks (re-reads included)
 };
 
-// Plans the blocks of a tile for the buffers of `hw`. With `enforce_buffers` false (the `ideal`
-// fidelity, like the artifact) each GEMM is one block whatever its size.
+// Plans the blocks of a tile for the buffers of `hw`: among block shapes that fit the buffers, the
+// one with the smallest estimated time (external transfers, the busiest PE's weight stream and
+// MACs, overlapped when two blocks fit, plus the pipeline fill). With `enforce_buffers` false
+// (the `ideal` fidelity, like the artifact) each GEMM is one block whatever its size.
 ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool enforce_buffers);
 
 }  // namespace h2sim
