@@ -39,3 +39,10 @@ int sc_main(int argc, char** argv) {
   }
   return h2sim::kExitOk;
 }
+
+// Our own main, so the SystemC banner can be switched off before the kernel prints it (it does
+// so in sc_elab_and_sim, before sc_main runs).
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

@@ -9,3 +9,8 @@ int sc_main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // before the kernel prints its banner
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

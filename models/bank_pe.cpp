@@ -1,0 +1,120 @@
+#include "models/bank_pe.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "config/errors.hpp"
+#include "models/sc_time_util.hpp"
+
+namespace h2sim {
+
+BankPe::BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
+               DramChannelPort& dram, bool ideal)
+    : sc_core::sc_module(name),
+      bank_(bank),
+      pe_(pe),
+      weight_buffer_bytes_(weight_buffer_bytes),
+      dram_(dram),
+      ideal_(ideal) {
+  SC_HAS_PROCESS(BankPe);
+  SC_THREAD(fetcher);
+  SC_THREAD(multiplier);
+}
+
+void BankPe::start(std::vector<PeJob> jobs, const BlockGate& gate, std::function<void(int64_t)> job_done) {
+  if (running_) throw InternalError(std::string(name()) + ": plan started while the previous one runs");
+  running_ = true;
+  jobs_ = std::move(jobs);
+  gate_ = &gate;
+  job_done_ = std::move(job_done);
+  // Ideal: the whole job is one chunk. Cycle: half the weight buffer per chunk.
+  chunks_.clear();
+  const int64_t chunk_bytes = std::max<int64_t>(weight_buffer_bytes_ / 2, 1);
+  for (int64_t j = 0; j < int64_t(jobs_.size()); ++j) {
+    const PeJob& job = jobs_[j];
+    if (job.macs <= 0) continue;
+    const int64_t per = ideal_ ? std::max<int64_t>(job.weight_bytes, 1) : chunk_bytes;
+    const int64_t n = std::max<int64_t>(1, (job.weight_bytes + per - 1) / per);
+    for (int64_t c = 0; c < n; ++c) {
+      Chunk ch;
+      ch.job = j;
+      ch.bytes = std::min(per, job.weight_bytes - c * per);
+      ch.macs = job.weight_bytes > 0 ? job.macs * double(ch.bytes) / double(job.weight_bytes) : job.macs;
+      ch.last_of_job = c + 1 == n;
+      chunks_.push_back(ch);
+    }
+    ++stats_.jobs;
+  }
+  chunks_fetched_ = chunks_consumed_ = 0;
+  start_fetch_.notify(sc_core::SC_ZERO_TIME);
+  start_mul_.notify(sc_core::SC_ZERO_TIME);
+}
+
+sc_core::sc_time BankPe::mac_time(double macs) const {
+  const double per_cycle = double(pe_.fpus_per_pe * pe_.macs_per_fpu_per_cycle);
+  if (ideal_) return seconds_to_time(macs / (per_cycle * pe_.frequency_hz));
+  return seconds_to_time(std::ceil(macs / per_cycle) / pe_.frequency_hz);
+}
+
+void BankPe::fetcher() {
+  for (;;) {
+    sc_core::wait(start_fetch_);
+    int64_t current_job = -1;
+    int64_t job_bytes_done = 0;
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      const Chunk& ch = chunks_[c];
+      // Double buffering: at most two chunks in the buffer (ideal: one, and only once released).
+      while (chunks_fetched_ - chunks_consumed_ >= (ideal_ ? 1u : 2u)) sc_core::wait(chunk_freed_);
+      if (ideal_) {
+        while (gate_->released <= ch.job) sc_core::wait(gate_->changed);
+      }
+      if (ch.job != current_job) current_job = ch.job, job_bytes_done = 0;
+      // Weights are laid out row after row (2 KiB LPDDR5 pages); the DRAM model maps the rows.
+      dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / 2048, ch.bytes);
+      job_bytes_done += ch.bytes;
+      stats_.weight_bytes += ch.bytes;
+      weight_buffer_used_bytes_ += ch.bytes;
+      ++chunks_fetched_;
+      chunk_ready_.notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+}
+
+void BankPe::multiplier() {
+  for (;;) {
+    sc_core::wait(start_mul_);
+    sc_core::sc_time ideal_job_end;
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      const Chunk& ch = chunks_[c];
+      const bool first_of_job = c == 0 || chunks_[c - 1].job != ch.job;
+      while (gate_->released <= ch.job) sc_core::wait(gate_->changed);
+      // Ideal overlaps the job's whole stream with its MACs, from the moment it is released.
+      if (ideal_ && first_of_job) ideal_job_end = sc_core::sc_time_stamp() + mac_time(jobs_[ch.job].macs);
+      while (chunks_fetched_ <= c) sc_core::wait(chunk_ready_);
+      busy_flag_ = true;
+      const sc_core::sc_time before = sc_core::sc_time_stamp();
+      if (ideal_) {
+        wait_until(ideal_job_end);
+      } else {
+        sc_core::wait(mac_time(ch.macs));
+      }
+      stats_.busy += sc_core::sc_time_stamp() - before;
+      busy_flag_ = false;
+      weight_buffer_used_bytes_ -= ch.bytes;
+      if (weight_buffer_used_bytes_ < 0) throw InternalError(std::string(name()) + ": weight buffer occupancy below zero");
+      ++chunks_consumed_;
+      chunk_freed_.notify(sc_core::SC_ZERO_TIME);
+      stats_.macs += ch.macs;
+      if (ch.last_of_job) job_done_(ch.job);
+    }
+    running_ = false;
+  }
+}
+
+void BankPe::trace(sc_core::sc_trace_file* tf) const {
+  sc_core::sc_trace(tf, busy_flag_, std::string(name()) + ".busy");
+  sc_core::sc_trace(tf, weight_buffer_used_bytes_, std::string(name()) + ".weight_buffer_bytes");
+}
+
+}  // namespace h2sim

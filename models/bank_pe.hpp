@@ -1,0 +1,86 @@
+#pragma once
+// One processing element on the hybrid-bonded logic die, bonded to one DRAM bank.
+//
+// A PE plays its share of a channel plan as a list of jobs, one per block. Its weights do not
+// depend on the activations, so it decouples access from execute: the fetcher streams the
+// weights of all its jobs from its bank through the hybrid-bonded port into the weight buffer, in
+// chunks of half the buffer (double buffering), running ahead of the multiplier; the multiplier
+// does a job's MACs (fpus x SIMD per PE cycle) once the channel has released that block (input
+// arrived, output room) and the chunk is in the buffer.
+#include <systemc>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "models/dram_port.hpp"
+
+namespace h2sim {
+
+struct PeJob {
+  int64_t weight_bytes = 0;   // streamed from the bank (and charged to the HB port)
+  double macs = 0;
+  int64_t start_row = 0;      // first DRAM row of the job's weights in the PE's bank
+};
+
+// Blocks of a plan the channel has released for computing (monotonic counter + its event).
+struct BlockGate {
+  int64_t released = 0;
+  sc_core::sc_event changed;
+};
+
+struct BankPeStats {
+  double macs = 0;
+  int64_t weight_bytes = 0;
+  int64_t jobs = 0;
+  sc_core::sc_time busy;      // multiplier busy time
+};
+
+class BankPe : public sc_core::sc_module {
+ public:
+  // `ideal`: one chunk per job, fetched only once the block is released, MACs timed continuously
+  // and overlapped with the stream: time = max(bytes / BW, MACs / rate), the roofline.
+  BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
+         DramChannelPort& dram, bool ideal);
+
+  // Plays `jobs` (job i belongs to block i; empty jobs are skipped); calls `job_done(i)` when the
+  // last MAC of job i has finished.
+  void start(std::vector<PeJob> jobs, const BlockGate& gate, std::function<void(int64_t)> job_done);
+
+  const BankPeStats& stats() const { return stats_; }
+  void trace(sc_core::sc_trace_file* tf) const;
+
+ private:
+  struct Chunk {
+    int64_t job = 0;
+    int64_t bytes = 0;
+    double macs = 0;
+    bool last_of_job = false;
+  };
+  void fetcher();
+  void multiplier();
+  sc_core::sc_time mac_time(double macs) const;
+
+  int bank_;
+  PeConfig pe_;
+  int64_t weight_buffer_bytes_;
+  DramChannelPort& dram_;
+  bool ideal_;
+
+  std::vector<PeJob> jobs_;
+  std::vector<Chunk> chunks_;
+  const BlockGate* gate_ = nullptr;
+  std::function<void(int64_t)> job_done_;
+  sc_core::sc_event start_fetch_, start_mul_, chunk_ready_, chunk_freed_;
+  size_t chunks_fetched_ = 0;
+  size_t chunks_consumed_ = 0;
+  bool running_ = false;
+
+  BankPeStats stats_;
+  // Traced.
+  bool busy_flag_ = false;
+  int64_t weight_buffer_used_bytes_ = 0;
+};
+
+}  // namespace h2sim

@@ -1,0 +1,197 @@
+#include "models/channel.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "config/errors.hpp"
+#include "models/sc_time_util.hpp"
+
+namespace h2sim {
+
+Channel::Channel(sc_core::sc_module_name name, const HardwareConfig& hw, const ChannelParams& params,
+                 const DramFactory& make_dram)
+    : sc_core::sc_module(name), hw_(hw), params_(params) {
+  link_ = std::make_unique<ExternalLink>("link", params.link_rates);
+  dram_ = make_dram("dram");
+  if (params_.nmp) {
+    for (int b = 0; b < hw.pes_per_channel(); ++b) {
+      pes_.push_back(std::make_unique<BankPe>(("pe" + std::to_string(b)).c_str(), b, hw.pe,
+                                              hw.buffers.weight_buffer_bytes, *dram_, params.ideal));
+    }
+    SC_HAS_PROCESS(Channel);
+    SC_THREAD(scatter_stage);
+    SC_THREAD(release_stage);
+    SC_THREAD(load_stage);
+  }
+}
+
+void Channel::execute(const ChannelPlan& plan) {
+  if (!params_.nmp) throw InternalError(std::string(name()) + ": execute() on a channel without an NMP die");
+  if (plan_ != nullptr) throw InternalError(std::string(name()) + ": execute() while a plan is running");
+  if (plan.split.pes != int64_t(pes_.size())) throw InternalError(std::string(name()) + ": plan for a different PE count");
+  plan_ = &plan;
+  pieces_scattered_ = 0;
+  loads_pending_.clear();
+  loads_done_ = 0;
+  loads_total_ = 0;
+  blocks_completed_ = 0;
+  gate_.released = 0;
+  compute_done_ = false;
+  for (const auto& b : plan.blocks) loads_total_ += b.load_bytes > 0 ? 1 : 0;
+  start_pes();
+  start_release_.notify(sc_core::SC_ZERO_TIME);
+  if (!params_.ideal) {  // ideal: the release stage scatters and loads itself, in order
+    start_scatter_.notify(sc_core::SC_ZERO_TIME);
+    start_load_.notify(sc_core::SC_ZERO_TIME);
+  }
+  sc_core::wait(all_done_);
+  check_occupancy();
+  plan_ = nullptr;
+}
+
+void Channel::start_pes() {
+  const ChannelPlan& plan = *plan_;
+  const int64_t pes = plan.split.pes;
+  const int64_t tile_bytes_per_pe = plan.split.k_pe * plan.split.n_pe * plan.element_bytes;
+  block_pes_remaining_.assign(plan.blocks.size(), 0);
+  std::vector<std::vector<PeJob>> jobs(static_cast<size_t>(pes));
+  std::vector<int64_t> cursor(static_cast<size_t>(pes), 0);
+  for (size_t bi = 0; bi < plan.blocks.size(); ++bi) {
+    const ChannelBlock& b = plan.blocks[bi];
+    // Each GEMM's weights (or KV cache) fill consecutive rows of the PE's bank; an m-block
+    // re-reads them from the tile's first row.
+    if (b.n0 == 0 && b.k0 == 0) std::fill(cursor.begin(), cursor.end(), b.gemm * tile_bytes_per_pe);
+    for (int64_t pe = 0; pe < pes; ++pe) {
+      const PeWork w = plan.pe_work(b, pe);
+      PeJob job;
+      if (w.macs > 0) {
+        job.macs = w.macs;
+        job.weight_bytes = params_.ideal ? int64_t(std::llround(w.macs * params_.ideal_hb_bytes_per_mac)) : w.weight_bytes;
+        job.start_row = cursor[pe] / 2048;
+        cursor[pe] += w.weight_bytes;
+        ++block_pes_remaining_[bi];
+      }
+      jobs[pe].push_back(job);
+    }
+    if (block_pes_remaining_[bi] == 0) throw InternalError(std::string(name()) + ": a block with no work");
+  }
+  for (int64_t pe = 0; pe < pes; ++pe) {
+    pes_[pe]->start(std::move(jobs[pe]), gate_, [this](int64_t block) { on_job_done(block); });
+  }
+}
+
+void Channel::on_job_done(int64_t block) {
+  if (--block_pes_remaining_[block] > 0) return;
+  const ChannelBlock& b = plan_->blocks[block];
+  ++blocks_completed_;
+  if (blocks_completed_ == gate_.released) phases_.compute += sc_core::sc_time_stamp() - compute_active_since_;
+  if (b.input_release_bytes > 0) {
+    input_used_ -= b.input_release_bytes;
+    input_freed_.notify(sc_core::SC_ZERO_TIME);
+  }
+  if (b.load_bytes > 0) {
+    loads_pending_.emplace_back(b.load_bytes, b.output_bytes_per_pe);
+    output_ready_.notify(sc_core::SC_ZERO_TIME);
+  }
+  if (blocks_completed_ == int64_t(plan_->blocks.size())) compute_done_ = true;
+  block_completed_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Channel::check_occupancy() const {
+  if (input_used_ != 0 || output_used_per_pe_ != 0) {
+    throw InternalError(std::string(name()) + ": buffers not empty after a plan (input " +
+                        std::to_string(input_used_) + " B, output " + std::to_string(output_used_per_pe_) + " B)");
+  }
+}
+
+void Channel::scatter_stage() {
+  for (;;) {
+    sc_core::wait(start_scatter_);
+    for (const auto& b : plan_->blocks) {
+      if (b.scatter_bytes == 0) continue;
+      // Room in the input buffer first: the piece is written there as it arrives.
+      while (input_used_ + b.scatter_bytes > plan_->input_capacity_bytes) sc_core::wait(input_freed_);
+      input_used_ += b.scatter_bytes;
+      max_input_used_ = std::max(max_input_used_, input_used_);
+      const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+      link_->transfer(b.scatter_bytes, LinkTraffic::scatter);
+      phases_.scatter += sc_core::sc_time_stamp() - t0;
+      ++pieces_scattered_;
+      input_arrived_.notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+}
+
+void Channel::release_stage() {
+  for (;;) {
+    sc_core::wait(start_release_);
+    const ChannelPlan& plan = *plan_;
+    for (size_t bi = 0; bi < plan.blocks.size(); ++bi) {
+      const ChannelBlock& b = plan.blocks[bi];
+      if (params_.ideal) {
+        // Serialized like the roofline: this block's scatter starts after the previous block's load.
+        if (b.scatter_bytes > 0) {
+          input_used_ += b.scatter_bytes;
+          max_input_used_ = std::max(max_input_used_, input_used_);
+          const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+          link_->transfer(b.scatter_bytes, LinkTraffic::scatter);
+          phases_.scatter += sc_core::sc_time_stamp() - t0;
+          ++pieces_scattered_;
+        }
+      } else {
+        while (pieces_scattered_ <= b.input_piece) sc_core::wait(input_arrived_);
+      }
+      if (b.opens_output) {
+        while (output_used_per_pe_ + b.output_bytes_per_pe > plan.output_capacity_bytes_per_pe) {
+          sc_core::wait(output_freed_);
+        }
+        output_used_per_pe_ += b.output_bytes_per_pe;
+        max_output_used_per_pe_ = std::max(max_output_used_per_pe_, output_used_per_pe_);
+      }
+      if (blocks_completed_ == gate_.released) compute_active_since_ = sc_core::sc_time_stamp();
+      ++gate_.released;
+      gate_.changed.notify(sc_core::SC_ZERO_TIME);
+      if (params_.ideal) {
+        while (blocks_completed_ <= int64_t(bi)) sc_core::wait(block_completed_);
+        if (b.load_bytes > 0) {
+          loads_pending_.clear();
+          const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+          link_->transfer(b.load_bytes, LinkTraffic::load);
+          phases_.load += sc_core::sc_time_stamp() - t0;
+          output_used_per_pe_ -= b.output_bytes_per_pe;
+          ++loads_done_;
+        }
+      }
+    }
+    if (params_.ideal) all_done_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void Channel::load_stage() {
+  for (;;) {
+    sc_core::wait(start_load_);
+    size_t next = 0;
+    while (loads_done_ < loads_total_) {
+      while (next >= loads_pending_.size()) sc_core::wait(output_ready_);
+      const auto [bytes, per_pe] = loads_pending_[next++];
+      const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+      link_->transfer(bytes, LinkTraffic::load);
+      phases_.load += sc_core::sc_time_stamp() - t0;
+      output_used_per_pe_ -= per_pe;
+      ++loads_done_;
+      output_freed_.notify(sc_core::SC_ZERO_TIME);
+    }
+    while (!compute_done_) sc_core::wait(block_completed_);
+    all_done_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void Channel::trace(sc_core::sc_trace_file* tf) const {
+  link_->trace(tf);
+  if (!params_.nmp) return;
+  sc_core::sc_trace(tf, input_used_, std::string(name()) + ".input_buffer_bytes");
+  sc_core::sc_trace(tf, output_used_per_pe_, std::string(name()) + ".output_buffer_bytes_per_pe");
+  for (const auto& pe : pes_) pe->trace(tf);
+}
+
+}  // namespace h2sim

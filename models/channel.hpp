@@ -1,0 +1,95 @@
+#pragma once
+// One LPDDR5 channel of the chip: its external link, its DRAM and, on an NMP channel, the
+// hybrid-bonded logic die (16 bank-PEs, the input global buffer and the output buffer) with the
+// control that plays a ChannelPlan.
+//
+// Playing a plan (cycle fidelity) runs three stages concurrently, coupled only by buffer room:
+// the scatter stage moves input pieces over the external link into the input buffer as soon as
+// they fit; the compute stage runs each block on all PEs once its input piece has arrived and its
+// output tile has room; the load stage returns finished output tiles over the same link. At
+// `ideal` fidelity the stages are serialized (scatter, compute, load per block), as in the
+// artifact's roofline.
+#include <systemc>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "mapping/channel_plan.hpp"
+#include "models/bank_pe.hpp"
+#include "models/dram_port.hpp"
+#include "models/external_link.hpp"
+
+namespace h2sim {
+
+struct ChannelParams {
+  int index = 0;
+  bool nmp = false;
+  bool ideal = false;               // serialized stages, roofline PEs
+  LinkRates link_rates;
+  // Ideal only: bytes charged to the HB port per MAC (the artifact counts inputs there too).
+  double ideal_hb_bytes_per_mac = 0;
+};
+
+struct ChannelPhaseTimes {
+  sc_core::sc_time scatter, compute, load;  // busy time of each stage
+};
+
+// Builds the channel's DRAM model as a child module named `name` (so it sits at chN.dram).
+using DramFactory = std::function<std::unique_ptr<DramChannelPort>(const char* name)>;
+
+class Channel : public sc_core::sc_module {
+ public:
+  Channel(sc_core::sc_module_name name, const HardwareConfig& hw, const ChannelParams& params,
+          const DramFactory& make_dram);
+
+  // Plays `plan` on this channel's NMP die; blocks the calling thread until the last load is done.
+  void execute(const ChannelPlan& plan);
+
+  ExternalLink& link() { return *link_; }
+  DramChannelPort& dram() { return *dram_; }
+  bool is_nmp() const { return params_.nmp; }
+  const std::vector<std::unique_ptr<BankPe>>& pes() const { return pes_; }
+  const ChannelPhaseTimes& phase_times() const { return phases_; }
+  int64_t max_input_buffer_used_bytes() const { return max_input_used_; }
+  int64_t max_output_buffer_used_bytes() const { return max_output_used_per_pe_; }
+  void trace(sc_core::sc_trace_file* tf) const;
+
+ private:
+  void scatter_stage();
+  void release_stage();
+  void load_stage();
+  void start_pes();
+  void on_job_done(int64_t block);
+  void check_occupancy() const;
+
+  const HardwareConfig& hw_;
+  ChannelParams params_;
+  std::unique_ptr<ExternalLink> link_;
+  std::unique_ptr<DramChannelPort> dram_;
+  std::vector<std::unique_ptr<BankPe>> pes_;
+
+  // The plan being played and the state the three stages share.
+  const ChannelPlan* plan_ = nullptr;
+  sc_core::sc_event start_scatter_, start_release_, start_load_, all_done_;
+  sc_core::sc_event input_arrived_, input_freed_, output_ready_, output_freed_, block_completed_;
+  BlockGate gate_;                           // blocks released to the PEs
+  std::vector<int> block_pes_remaining_;     // PEs still working on each block
+  int64_t blocks_completed_ = 0;
+  sc_core::sc_time compute_active_since_;    // for the compute busy time (any block in flight)
+  int64_t pieces_scattered_ = 0;
+  int64_t input_used_ = 0;          // bytes in the input buffer (arrived and in flight)
+  int64_t output_used_per_pe_ = 0;  // bytes of partial sums in the busiest PE's output share
+  std::vector<std::pair<int64_t, int64_t>> loads_pending_;  // (load bytes, per-PE bytes freed)
+  int64_t loads_done_ = 0;
+  int64_t loads_total_ = 0;
+  bool compute_done_ = false;
+
+  ChannelPhaseTimes phases_;
+  int64_t max_input_used_ = 0;
+  int64_t max_output_used_per_pe_ = 0;
+  int active_pes_ = 0;
+};
+
+}  // namespace h2sim

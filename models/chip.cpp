@@ -1,0 +1,49 @@
+#include "models/chip.hpp"
+
+#include <string>
+
+#include "mapping/roofline.hpp"
+#include "models/bandwidth_pipe_dram.hpp"
+
+namespace h2sim {
+
+LinkRates link_rates_for(const HardwareConfig& hw, bool ideal) {
+  LinkRates r;
+  if (ideal) {
+    r.transfer_bytes_per_s = artifact_transfer_bytes_per_s(hw);
+    r.npu_bytes_per_s = hw.npu.bandwidth_efficiency * hw.external_bandwidth_bytes_per_s;
+  } else {
+    r.transfer_bytes_per_s = hw.external_bandwidth_bytes_per_s;
+    r.npu_bytes_per_s = hw.external_bandwidth_bytes_per_s;
+  }
+  return r;
+}
+
+Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOptions& options)
+    : sc_core::sc_module(name), hw_(hw) {
+  std::vector<ExternalLink*> links;
+  for (int c = 0; c < hw.channels; ++c) {
+    ChannelParams p;
+    p.index = c;
+    p.nmp = c < hw.nmp_channels;
+    p.ideal = options.ideal;
+    p.link_rates = link_rates_for(hw, options.ideal);
+    p.ideal_hb_bytes_per_mac = options.ideal_hb_bytes_per_mac;
+    const std::string ch = "ch" + std::to_string(c);
+    auto make_dram = [&hw, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {
+      return std::make_unique<BandwidthPipeDram>(dram_name, static_cast<int>(hw.banks_per_channel),
+                                                 nmp ? hw.pe.hb_bandwidth_bytes_per_s : 0.0,
+                                                 hw.external_bandwidth_bytes_per_s);
+    };
+    channels_.push_back(std::make_unique<Channel>(ch.c_str(), hw, p, make_dram));
+    links.push_back(&channels_.back()->link());
+  }
+  npu_ = std::make_unique<Npu>("npu", hw, options.ideal, links);
+}
+
+void Chip::trace(sc_core::sc_trace_file* tf) const {
+  for (const auto& c : channels_) c->trace(tf);
+  npu_->trace(tf);
+}
+
+}  // namespace h2sim

@@ -1,0 +1,213 @@
+#include "models/dram/dram_standard.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "config/errors.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace h2sim {
+
+std::string to_string(PagePolicy p) { return p == PagePolicy::open ? "open" : "closed"; }
+std::string to_string(RefreshMode m) { return m == RefreshMode::all_bank ? "all_bank" : "per_bank"; }
+std::string to_string(AddressField f) {
+  switch (f) {
+    case AddressField::bank_group: return "bank_group";
+    case AddressField::bank: return "bank";
+    case AddressField::column: return "column";
+    case AddressField::row: return "row";
+  }
+  return "?";
+}
+
+namespace {
+
+// ns -> CK cycles. `round_up`: a minimum time must never be shortened by rounding.
+int64_t ns_to_ck(YamlMap& m, const std::string& key, double ns, int64_t tck_ps, bool round_up) {
+  if (!(ns > 0)) m.fail(key, fmt::format("must be greater than 0, found {}", ns));
+  double ck = ns * 1000.0 / double(tck_ps);
+  // Tolerate float noise (3906 ns / 1.25 ns = 3124.8 is not noise; 280 / 1.25 = 224 is exact).
+  double rounded = round_up ? std::ceil(ck - 1e-9) : std::round(ck);
+  return static_cast<int64_t>(rounded);
+}
+
+}  // namespace
+
+DramStandard load_dram_standard(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = load_yaml_file(path);
+  apply_overrides(root, overrides, "--dram-set");
+  YamlMap top(root, path, "");
+
+  DramStandard s;
+  s.source_file = path;
+  s.name = top.string("name");
+  double tck_ns = top.positive_number("tck_ns");
+  s.tck_ps = static_cast<int64_t>(std::llround(tck_ns * 1000.0));
+  if (std::fabs(tck_ns * 1000.0 - double(s.tck_ps)) > 1e-6) {
+    top.fail("tck_ns", fmt::format("{} ns is not a whole number of picoseconds", tck_ns));
+  }
+  s.wck_to_ck_ratio = top.positive_integer("wck_to_ck_ratio");
+  s.data_rate_mtps = top.positive_integer("data_rate_mtps");
+  s.interface_width_bits = top.positive_integer("interface_width_bits");
+  s.burst_length = top.positive_integer("burst_length");
+  s.burst_bytes = top.positive_integer("burst_bytes");
+  if (s.burst_bytes * 8 != s.burst_length * s.interface_width_bits) {
+    top.fail("burst_bytes", fmt::format("{} B does not match burst_length {} x interface_width_bits {} / 8 = {} B",
+                                        s.burst_bytes, s.burst_length, s.interface_width_bits,
+                                        s.burst_length * s.interface_width_bits / 8.0));
+  }
+  // Data rate vs clock: 2 beats per WCK cycle, WCK = ratio x CK.
+  double expect_mtps = 2.0 * double(s.wck_to_ck_ratio) * 1e6 / double(s.tck_ps);
+  if (std::fabs(expect_mtps - double(s.data_rate_mtps)) > 0.5) {
+    top.fail("data_rate_mtps", fmt::format("{} MT/s does not match 2 x wck_to_ck_ratio {} / tck_ns {} = {} MT/s",
+                                           s.data_rate_mtps, s.wck_to_ck_ratio, tck_ns, expect_mtps));
+  }
+
+  YamlMap org = top.map("organisation");
+  s.bank_groups = org.positive_integer("bank_groups");
+  s.banks_per_group = org.positive_integer("banks_per_group");
+  s.row_bytes = org.positive_integer("row_bytes");
+  if (s.row_bytes % s.burst_bytes != 0) {
+    org.fail("row_bytes", fmt::format("{} B is not a multiple of the {} B burst ('burst_bytes')",
+                                      s.row_bytes, s.burst_bytes));
+  }
+  if (s.banks() > 64) org.fail("banks_per_group", fmt::format("at most 64 banks are supported, found {}", s.banks()));
+  org.reject_unknown_keys();
+
+  YamlMap tm = top.map("timing");
+  DramTimingCk& t = s.t;
+  t.nbl = tm.positive_integer("nbl_ck");
+  t.ncl = tm.positive_integer("ncl_ck");
+  t.ncwl = tm.positive_integer("ncwl_ck");
+  t.nrcd = tm.positive_integer("nrcd_ck");
+  t.nrpab = tm.positive_integer("nrpab_ck");
+  t.nrppb = tm.positive_integer("nrppb_ck");
+  t.nras = tm.positive_integer("nras_ck");
+  t.nrc = tm.positive_integer("nrc_ck");
+  t.nrtp = tm.positive_integer("nrtp_ck");
+  t.nwr = tm.positive_integer("nwr_ck");
+  t.nccd_s = tm.positive_integer("nccd_s_ck");
+  t.nccd_l = tm.positive_integer("nccd_l_ck");
+  t.nrrd = tm.positive_integer("nrrd_ck");
+  t.nfaw = tm.positive_integer("nfaw_ck");
+  t.activates_per_faw = tm.positive_integer("activates_per_faw");
+  t.nwtr_s = tm.positive_integer("nwtr_s_ck");
+  t.nwtr_l = tm.positive_integer("nwtr_l_ck");
+  t.nppd = tm.positive_integer("nppd_ck");
+  int64_t beats_per_ck = 2 * s.wck_to_ck_ratio;
+  if (t.nbl * beats_per_ck != s.burst_length) {
+    tm.fail("nbl_ck", fmt::format("{} CK does not carry burst_length {} at {} beats per CK (2 x wck_to_ck_ratio)",
+                                  t.nbl, s.burst_length, beats_per_ck));
+  }
+  if (t.nrc < t.nras + t.nrppb) {
+    tm.fail("nrc_ck", fmt::format("{} is below nras_ck + nrppb_ck = {} + {} = {}: no ACT-PRE-ACT sequence "
+                                  "can meet it (a known error in one public LPDDR5 preset)",
+                                  t.nrc, t.nras, t.nrppb, t.nras + t.nrppb));
+  }
+  if (t.nras < t.nrcd) {
+    tm.fail("nras_ck", fmt::format("{} is below nrcd_ck {}: a row must stay open until it can be read", t.nras, t.nrcd));
+  }
+  if (t.nccd_l < t.nccd_s) {
+    tm.fail("nccd_l_ck", fmt::format("{} is below nccd_s_ck {}", t.nccd_l, t.nccd_s));
+  }
+  if (t.nccd_s < t.nbl) {
+    tm.fail("nccd_s_ck", fmt::format("{} is below nbl_ck {}: bursts would overlap on the data bus", t.nccd_s, t.nbl));
+  }
+  if (t.nwtr_l < t.nwtr_s) {
+    tm.fail("nwtr_l_ck", fmt::format("{} is below nwtr_s_ck {}", t.nwtr_l, t.nwtr_s));
+  }
+  if (t.nfaw < t.nrrd) tm.fail("nfaw_ck", fmt::format("{} is below nrrd_ck {}", t.nfaw, t.nrrd));
+  tm.reject_unknown_keys();
+
+  YamlMap rf = top.map("refresh");
+  std::string mode = rf.string("mode");
+  if (mode == "all_bank") {
+    s.refresh.mode = RefreshMode::all_bank;
+  } else if (mode == "per_bank") {
+    s.refresh.mode = RefreshMode::per_bank;
+  } else {
+    rf.fail("mode", fmt::format("unknown refresh mode '{}' (valid: all_bank, per_bank)", mode));
+  }
+  s.refresh.nrefi_ck = ns_to_ck(rf, "trefi_ns", rf.positive_number("trefi_ns"), s.tck_ps, false);
+  s.refresh.die_density_gbit = rf.positive_integer("die_density_gbit");
+  const std::vector<int64_t> densities{2, 4, 8, 16};
+  for (int64_t d : densities) {
+    for (const char* kind : {"ab", "pb"}) {
+      std::string key = fmt::format("trfc{}_{}gbit_ns", kind, d);
+      int64_t ck = ns_to_ck(rf, key, rf.positive_number(key), s.tck_ps, true);
+      if (d == s.refresh.die_density_gbit) (kind[0] == 'a' ? s.refresh.nrfcab_ck : s.refresh.nrfcpb_ck) = ck;
+    }
+  }
+  if (std::find(densities.begin(), densities.end(), s.refresh.die_density_gbit) == densities.end()) {
+    rf.fail("die_density_gbit", fmt::format("{} has no tRFC entries (valid: 2, 4, 8, 16)", s.refresh.die_density_gbit));
+  }
+  if (s.refresh.nrfcpb_ck > s.refresh.nrfcab_ck) {
+    rf.fail(fmt::format("trfcpb_{}gbit_ns", s.refresh.die_density_gbit),
+            "per-bank refresh cannot take longer than all-bank refresh");
+  }
+  // The engine keeps refresh on a fixed calendar; each window plus the longest command lead
+  // (a write's data and recovery) must fit in one interval.
+  int64_t longest_lead = std::max({t.nras, t.ncwl + t.nbl + t.nwr, t.nrtp});
+  if (t.nrpab + s.refresh.nrfcab_ck + longest_lead >= s.refresh.nrefi_ck) {
+    rf.fail("trefi_ns", fmt::format("{} CK leaves no time between refreshes (nrpab + tRFCab + {} CK of command lead)",
+                                    s.refresh.nrefi_ck, longest_lead));
+  }
+  if (s.refresh.mode == RefreshMode::per_bank &&
+      t.nrppb + s.refresh.nrfcpb_ck + longest_lead >= s.refresh.nrefi_ck / s.banks() * s.banks()) {
+    rf.fail("trefi_ns", "per-bank refresh windows leave no time for commands");
+  }
+  rf.reject_unknown_keys();
+
+  YamlMap hb = top.map("hb_port");
+  s.hb.column_access_bytes = hb.positive_integer("column_access_bytes");
+  if (s.row_bytes % s.hb.column_access_bytes != 0) {
+    hb.fail("column_access_bytes", fmt::format("{} B does not divide the {} B row ('organisation.row_bytes')",
+                                               s.hb.column_access_bytes, s.row_bytes));
+  }
+  s.hb.read_latency_ck = hb.positive_integer("read_latency_ck");
+  s.hb.row_switch_overlap = hb.number("row_switch_overlap");
+  if (!(s.hb.row_switch_overlap >= 0 && s.hb.row_switch_overlap <= 1)) {
+    hb.fail("row_switch_overlap", fmt::format("must be a fraction in [0, 1], found {}", s.hb.row_switch_overlap));
+  }
+  hb.reject_unknown_keys();
+
+  YamlMap ctl = top.map("controller");
+  s.controller.queue_depth = ctl.positive_integer("queue_depth");
+  std::string policy = ctl.string("page_policy");
+  if (policy == "open") {
+    s.controller.page_policy = PagePolicy::open;
+  } else if (policy == "closed") {
+    s.controller.page_policy = PagePolicy::closed;
+  } else {
+    ctl.fail("page_policy", fmt::format("unknown page policy '{}' (valid: open, closed)", policy));
+  }
+  YAML::Node map_node = ctl.raw("address_mapping");
+  if (!map_node || !map_node.IsSequence()) {
+    ctl.fail("address_mapping", "expected a list of fields, lowest bits first, e.g. [bank_group, column, bank, row]");
+  }
+  const std::vector<AddressField> all{AddressField::bank_group, AddressField::bank, AddressField::column,
+                                      AddressField::row};
+  for (const auto& item : map_node) {
+    std::string name = item.IsScalar() ? item.Scalar() : std::string("<not a name>");
+    auto it = std::find_if(all.begin(), all.end(), [&](AddressField f) { return to_string(f) == name; });
+    if (it == all.end()) {
+      ctl.fail("address_mapping", fmt::format("unknown field '{}' (valid: bank_group, bank, column, row)", name));
+    }
+    if (std::find(s.controller.address_mapping.begin(), s.controller.address_mapping.end(), *it) !=
+        s.controller.address_mapping.end()) {
+      ctl.fail("address_mapping", fmt::format("field '{}' appears twice", name));
+    }
+    s.controller.address_mapping.push_back(*it);
+  }
+  if (s.controller.address_mapping.size() != all.size()) {
+    ctl.fail("address_mapping", "must list each of bank_group, bank, column, row exactly once");
+  }
+  ctl.reject_unknown_keys();
+
+  top.reject_unknown_keys();
+  return s;
+}
+
+}  // namespace h2sim

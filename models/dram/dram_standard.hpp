@@ -1,0 +1,84 @@
+#pragma once
+// A DRAM timing standard (configs/dram/*.yaml), loaded and validated once.
+//
+// The file gives cycle counts in CK; this object keeps them in CK (as the standard states them)
+// and offers ps conversions, because the channel engine works in integer picoseconds so the
+// hybrid-bonded port (whose rate is not a whole number of CK per access in general) and the
+// external path share one time base without rounding drift.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace h2sim {
+
+enum class PagePolicy { open, closed };
+enum class RefreshMode { all_bank, per_bank };
+enum class AddressField { bank_group, bank, column, row };
+
+std::string to_string(PagePolicy p);
+std::string to_string(RefreshMode m);
+std::string to_string(AddressField f);
+
+// Timing constraints in CK cycles (names follow the standard: nRCD is `nrcd`).
+struct DramTimingCk {
+  int64_t nbl = 0, ncl = 0, ncwl = 0, nrcd = 0, nrpab = 0, nrppb = 0, nras = 0, nrc = 0;
+  int64_t nrtp = 0, nwr = 0, nccd_s = 0, nccd_l = 0, nrrd = 0, nfaw = 0, nwtr_s = 0, nwtr_l = 0;
+  int64_t nppd = 0;
+  int64_t activates_per_faw = 0;  // activate power limit: ACTs allowed in any nFAW window
+};
+
+struct DramRefresh {
+  RefreshMode mode = RefreshMode::all_bank;
+  int64_t die_density_gbit = 0;
+  int64_t nrefi_ck = 0;   // all-bank refresh interval, tREFI rounded to the nearest CK
+  int64_t nrfcab_ck = 0;  // for the selected density, rounded up to CK
+  int64_t nrfcpb_ck = 0;
+};
+
+struct HbPortParams {
+  int64_t column_access_bytes = 0;
+  int64_t read_latency_ck = 0;
+  double row_switch_overlap = 0;  // fraction of nRTP + nRPpb + nRCD hidden per row switch
+};
+
+struct ControllerParams {
+  int64_t queue_depth = 0;
+  PagePolicy page_policy = PagePolicy::open;
+  std::vector<AddressField> address_mapping;  // lowest bits first, above the burst offset
+};
+
+struct DramStandard {
+  std::string name;
+  std::string source_file;
+
+  int64_t tck_ps = 0;
+  int64_t wck_to_ck_ratio = 0;
+  int64_t data_rate_mtps = 0;
+  int64_t interface_width_bits = 0;
+  int64_t burst_length = 0;
+  int64_t burst_bytes = 0;
+
+  int64_t bank_groups = 0;
+  int64_t banks_per_group = 0;
+  int64_t row_bytes = 0;
+
+  DramTimingCk t;
+  DramRefresh refresh;
+  HbPortParams hb;
+  ControllerParams controller;
+
+  int64_t banks() const { return bank_groups * banks_per_group; }
+  int64_t ps(int64_t ck) const { return ck * tck_ps; }
+  int64_t bursts_per_row() const { return row_bytes / burst_bytes; }
+  // Peak of the external interface: one burst per nBL.
+  double peak_bandwidth_bytes_per_s() const {
+    return double(burst_bytes) * 1e12 / double(ps(t.nbl));
+  }
+};
+
+// Loads and validates a timing standard. `overrides` are `KEY=VALUE` (dotted paths, as --set),
+// applied before validation. Every error is an InputError naming the file and the key.
+DramStandard load_dram_standard(const std::string& path,
+                                const std::vector<std::string>& overrides = {});
+
+}  // namespace h2sim

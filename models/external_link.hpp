@@ -1,0 +1,49 @@
+#pragma once
+// The external interface of one channel to the SoC (LPDDR5 x16: 12.8 GB/s). Scatter (activations
+// into an NMP die), load (partial sums out of it) and NPU traffic share it as one half-duplex
+// bus, served first come first served with their real byte counts.
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+
+namespace h2sim {
+
+enum class LinkTraffic { scatter, load, npu_read, npu_write };
+inline constexpr int kLinkTrafficKinds = 4;
+const char* to_string(LinkTraffic t);
+
+struct LinkRates {
+  double transfer_bytes_per_s = 0;  // scatter and load
+  double npu_bytes_per_s = 0;       // NPU reads and writes
+};
+
+class ExternalLink : public sc_core::sc_module {
+ public:
+  ExternalLink(sc_core::sc_module_name name, LinkRates rates);
+
+  // Blocks the calling SC_THREAD until the transfer is complete. Requests are served in the
+  // order they are made; a request made while the bus is busy waits for it (contention).
+  void transfer(int64_t bytes, LinkTraffic kind);
+
+  void trace(sc_core::sc_trace_file* tf) const;
+
+  int64_t bytes(LinkTraffic kind) const { return bytes_[static_cast<int>(kind)]; }
+  sc_core::sc_time busy_time(LinkTraffic kind) const { return busy_[static_cast<int>(kind)]; }
+  sc_core::sc_time busy_time() const;
+  int64_t transfers() const { return transfers_; }
+  const LinkRates& rates() const { return rates_; }
+
+ private:
+  LinkRates rates_;
+  sc_core::sc_time free_at_;  // when the bus finishes everything granted so far
+  std::array<int64_t, kLinkTrafficKinds> bytes_{};
+  std::array<sc_core::sc_time, kLinkTrafficKinds> busy_{};
+  int64_t transfers_ = 0;
+  // Traced: a bus that ends one transfer and starts the next in the same instant stays busy.
+  int active_ = 0;
+  bool busy_flag_ = false;
+  int64_t bytes_in_flight_ = 0;
+};
+
+}  // namespace h2sim

@@ -1,0 +1,45 @@
+#pragma once
+// The centralized NPU of the SoC. It owns no DRAM: a GEMM streams its DRAM operand (weights or
+// KV cache) over the external links of the channels that hold it, and multiplies at
+// compute_efficiency x peak as data arrives (chunks overlap transfer and compute).
+#include <systemc>
+
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "mapping/gemm.hpp"
+#include "models/external_link.hpp"
+
+namespace h2sim {
+
+struct NpuStats {
+  double macs = 0;
+  int64_t bytes_read = 0;
+  double reduce_adds = 0;
+  sc_core::sc_time compute_busy, reduce_busy;
+};
+
+class Npu : public sc_core::sc_module {
+ public:
+  // `ideal`: the artifact's roofline (bytes = MACs / AI over links at bandwidth_efficiency x
+  // peak, compute and transfer fully overlapped); otherwise physical bytes in chunks.
+  Npu(sc_core::sc_module_name name, const HardwareConfig& hw, bool ideal, std::vector<ExternalLink*> links);
+
+  // Blocks until `shape` is computed with its DRAM operand spread evenly over `holding` channels.
+  void gemm(const GemmShape& shape, const std::vector<int>& holding);
+  // Blocks until `adds` vector additions (the reduction of K-split partial sums) are done.
+  void reduce(double adds);
+
+  const NpuStats& stats() const { return stats_; }
+  void trace(sc_core::sc_trace_file* tf) const;
+
+ private:
+  const HardwareConfig& hw_;
+  bool ideal_;
+  std::vector<ExternalLink*> links_;
+  sc_core::sc_time compute_free_at_;
+  NpuStats stats_;
+  bool busy_flag_ = false;
+};
+
+}  // namespace h2sim

@@ -1,0 +1,69 @@
+#pragma once
+// One GEMM, end to end: tiled over the NMP channels (or streamed to the NPU), lowered into
+// per-channel plans, played on the elaborated chip, and measured.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "mapping/gemm.hpp"
+#include "mapping/roofline.hpp"
+#include "sim/fidelity.hpp"
+
+namespace h2sim {
+
+enum class GemmTarget { nmp, npu };
+
+struct GemmRunOptions {
+  Fidelity fidelity = Fidelity::cycle;
+  GemmTarget target = GemmTarget::nmp;
+  std::string vcd_path;  // "" = no waveform
+};
+
+struct GemmBreakdownNs {
+  double scatter = 0, compute = 0, load = 0, reduce = 0;
+};
+
+struct GemmRunResult {
+  std::string design;
+  GemmShape shape;
+  GemmTarget target = GemmTarget::nmp;
+  Fidelity fidelity = Fidelity::cycle;
+
+  double latency_ns = 0;
+  double analytic_latency_ns = 0;
+  double physical_bound_ns = 0;   // no design can beat it: bytes / peak bandwidth, MACs / peak compute
+  double pe_cycle_ns = 0;         // 0 on the NPU
+
+  // NMP mapping.
+  InterChannelTiling tiling;
+  int64_t pe_split_k = 0, pe_split_n = 0;
+  int64_t blocks_per_channel_max = 0;
+  int64_t channels_used = 0;
+
+  GemmBreakdownNs breakdown_ns;   // busy time per stage on the channel that finished last
+  int64_t bytes_scattered = 0;
+  int64_t bytes_loaded = 0;
+  int64_t bytes_hb = 0;           // through hybrid-bonded ports (ideal: the artifact's charge)
+  int64_t bytes_npu_read = 0;
+  double macs = 0;
+
+  double pe_utilization = 0;      // MACs / (peak PE MACs of the channels used x latency)
+  double npu_utilization = 0;     // NPU MACs / (peak x latency)
+  double external_bandwidth_gbps = 0;       // achieved over the links used
+  double external_peak_bandwidth_gbps = 0;
+  double hb_bandwidth_gbps = 0;
+  double hb_peak_bandwidth_gbps = 0;
+  int64_t max_input_buffer_bytes = 0;
+  int64_t max_output_buffer_bytes_per_pe = 0;
+  double wall_s = 0;
+};
+
+// Runs one GEMM. At `ideal`/`cycle` fidelity this elaborates SystemC, which a process may do once.
+GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const GemmRunOptions& options);
+
+// The per-channel tile of channel `index` of a GEMM group under `tiling` (exact edges, so the
+// last K or N tile may be smaller; empty if the rounding leaves it nothing).
+GemmShape channel_tile(const GemmShape& shape, const InterChannelTiling& tiling, int64_t channel);
+
+}  // namespace h2sim
