@@ -34,6 +34,52 @@ GemmShape AnalyticEvaluator::final_decode_shape(int op) const {
   return operator_shape(model_, model_.graph.kind(op), {Pass::decode, batch_, 1, steps_.back().first});
 }
 
+double AnalyticEvaluator::balanced_nmp_ratio(int op, int nmp_channels) {
+  const uint64_t key = uint64_t(op) << 8 | uint64_t(nmp_channels);
+  auto it = balanced_.find(key);
+  if (it != balanced_.end()) return it->second;
+  const GemmShape s = final_decode_shape(op);
+  const bool along_b = s.batch > 1;
+  const int64_t units = along_b ? s.batch : s.n;
+  const int pool = int(hw_.normal_channels()) + (options_.artifact_compat ? nmp_channels : 0);
+  auto parts = [&](int64_t u) {
+    GemmShape a = s, b = s;
+    if (along_b) {
+      a.batch = u;
+      b.batch = units - u;
+    } else {
+      a.n = u;
+      b.n = units - u;
+      if (u == 0) a.batch = 0;
+      if (u == units) b.batch = 0;
+    }
+    return std::make_pair(nmp_time_s(a, nmp_channels), pool > 0 ? npu_time_s(b, pool) : 0.0);
+  };
+  double ratio = 0.5;
+  if (units >= 2 && pool > 0) {
+    // NMP time grows and NPU time shrinks with u: find the crossing by bisection.
+    int64_t lo = 1, hi = units - 1;
+    while (lo < hi) {
+      int64_t mid = (lo + hi) / 2;
+      auto [a, b] = parts(mid);
+      if (a >= b) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    int64_t best = lo;
+    if (lo > 1) {
+      auto [a0, b0] = parts(lo - 1);
+      auto [a1, b1] = parts(lo);
+      if (std::max(a0, b0) < std::max(a1, b1)) best = lo - 1;
+    }
+    ratio = double(best) / double(units);
+  }
+  balanced_.emplace(key, ratio);
+  return ratio;
+}
+
 double AnalyticEvaluator::nmp_time_s(const GemmShape& s, int channels) const {
   if (s.batch <= 0 || s.m <= 0 || s.k <= 0 || s.n <= 0) return 0;
   return estimate_nmp_gemm(hw_, s, channels).latency_ns * 1e-9;

@@ -75,6 +75,9 @@ class AnalyticEvaluator {
 
   // The decode shape of an operator at the final context (used for MIX ratio candidates).
   GemmShape final_decode_shape(int op) const;
+  // The NMP share (a multiple of 1/units) that best balances a MIX operator's NMP part on
+  // `nmp_channels` channels against its NPU part on the pool, at the final context. Cached.
+  double balanced_nmp_ratio(int op, int nmp_channels);
 
  private:
   struct Cost {
@@ -96,6 +99,7 @@ class AnalyticEvaluator {
   int64_t total_steps_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Cost>> cache_;
   std::vector<const Cost*> scratch_;
+  std::unordered_map<uint64_t, double> balanced_;
   int64_t evaluations_ = 0;
 };
 

@@ -1,0 +1,150 @@
+#pragma once
+// Design-space search over dataflows (and optionally NMP hardware), reference §6 "Search".
+//
+// Genetic algorithm: a random initial population; each later generation is bred from the top-k
+// of everything seen so far (elitist): with probability `mutation_ratio` a mutation of one parent
+// (device, MAGs, GCMap, tiers+OCMap, or OCMap only: each resamples that level and everything
+// below it), otherwise a crossover (a prefix of one parent's MAGs, a suffix of the other's, the
+// operators in between re-partitioned at random). Individuals that overfill a channel are
+// redrawn.
+//
+// Determinism: individual i of generation g draws only from its own RNG stream, seeded from
+// (seed, g, i); workers write results into fixed slots and ranking breaks ties by (generation,
+// index), so the answer is the same for any thread count.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "mapping/dataflow.hpp"
+#include "mapping/evaluator.hpp"
+#include "mapping/model.hpp"
+
+namespace h2sim {
+
+enum class DataflowSpace {
+  h2llm,   // data-centric: an operator may hold data on NMP channels and the pool (MIX)
+  cc_nmp,  // compute-centric (SpecPIM): an operator uses only NMP or only normal channels
+};
+DataflowSpace parse_dataflow_space(const std::string& name);  // "h2llm" | "cc-nmp"
+
+// A small, fast RNG stream (splitmix64-seeded xoshiro-like via std::mt19937_64).
+class SearchRng {
+ public:
+  SearchRng(uint64_t seed, uint64_t generation, uint64_t index);
+  uint64_t next() { return engine_(); }
+  uint64_t below(uint64_t n) { return n <= 1 ? 0 : engine_() % n; }
+  double unit() { return double(engine_() >> 11) * (1.0 / 9007199254740992.0); }
+  template <class T>
+  void shuffle(std::vector<T>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
+  }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+// Random legal-by-construction dataflows of a space, and the GA's variation operators. Uses the
+// evaluator only to compute the bandwidth-balanced MIX ratio. Capacity is not checked here.
+class DataflowSampler {
+ public:
+  DataflowSampler(AnalyticEvaluator* evaluator, DataflowSpace space, int ratio_steps = 16);
+
+  Dataflow random(SearchRng& rng);
+  // Mutations: each keeps the levels above the one it resamples.
+  Dataflow resample_gcmap(const Dataflow& df, SearchRng& rng);  // keep the MAG partition
+  Dataflow resample_tiers(const Dataflow& df, SearchRng& rng);  // keep MAGs and GCMap
+  Dataflow resample_ocmap(const Dataflow& df, SearchRng& rng);  // keep MAGs, GCMap and tiers
+  // A prefix of `front`'s MAGs (cut at random), the longest suffix of `back`'s MAGs disjoint
+  // from it, the rest re-partitioned at random between them. Inherited MAGs keep their mapping
+  // when `keep_mappings`, otherwise they are resampled (parents on another design).
+  Dataflow crossover(const Dataflow& front, const Dataflow& back, SearchRng& rng, bool keep_front_mappings = true,
+                     bool keep_back_mappings = true);
+
+  // The MIX ratios the space allows for an operator on `nmp_channels` NMP channels plus the pool:
+  // i / ratio_steps (0 < i < ratio_steps) and the ratio balancing its two parts.
+  std::vector<double> ratio_candidates(int op, int nmp_channels);
+
+  // Building blocks (also used by the exhaustive search).
+  std::vector<uint64_t> random_mag_partition(uint64_t ops, SearchRng& rng) const;
+  // Maps one MAG's operator set; may return several MAGs if its MPGs outnumber the channel units.
+  std::vector<Mag> map_mag(uint64_t ops, SearchRng& rng);
+  Mpg map_mpg(uint64_t ops, uint32_t nmp_mask, bool pool, SearchRng& rng);
+  Tier map_tier(const std::vector<int>& ops, uint32_t nmp_mask, bool pool, SearchRng& rng);
+
+  DataflowSpace space() const { return space_; }
+  AnalyticEvaluator& evaluator() { return *ev_; }
+
+ private:
+  std::vector<uint32_t> gcmap_nmp_(int mpgs, std::vector<bool>* pools, SearchRng& rng) const;
+  double pick_ratio(int op, int nmp_channels, SearchRng& rng);
+  Mag remap_mag_channels(const Mag& mag, SearchRng& rng);
+
+  AnalyticEvaluator* ev_;
+  const ModelConfig* model_;
+  const HardwareConfig* hw_;
+  DataflowSpace space_;
+  int ratio_steps_;
+};
+
+// Ops of a dataflow (bitmask), for property checks: every operator exactly once.
+bool covers_each_operator_once(const Dataflow& df, const ModelConfig& model);
+
+// The hardware space of the artifact: NMP channels {2,4,6,8} x 16 (FPUs, MHz, GB/s) PE tuples
+// (buffers do not change the analytic model, so they are not enumerated). Based on `base`.
+std::vector<HardwareConfig> hardware_space(const HardwareConfig& base);
+
+struct GenerationReport {
+  int64_t generation = 0;
+  int64_t generations = 0;
+  double best_latency_per_layer_s = 0;
+  double evaluations_per_s = 0;
+  int64_t evaluations = 0;
+};
+
+struct SearchParams {
+  int64_t population = 2500;
+  int64_t generations = 50;
+  int64_t top_k = 50;
+  double mutation_ratio = 0.8;
+  uint64_t seed = 1;
+  int threads = 1;
+  int ratio_steps = 16;
+  DataflowSpace space = DataflowSpace::h2llm;
+  bool search_hardware = false;
+  int max_redraws = 50;                       // per individual, when capacity fails
+  const std::atomic<bool>* stop = nullptr;    // checked between generations (Ctrl-C)
+  std::function<void(const GenerationReport&)> progress;
+};
+
+struct SearchResult {
+  Dataflow best;
+  HardwareConfig hardware;     // the design of the best (== base unless search_hardware)
+  double latency_per_layer_s = 0;
+  int64_t evaluations = 0;
+  int64_t generations_run = 0;
+  bool interrupted = false;
+  double wall_s = 0;
+};
+
+SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario,
+                            int64_t batch, const EvaluatorOptions& options, const SearchParams& params);
+
+// Exhaustive search of the same space (small graphs only): every ordered MAG partition, and for
+// each MAG every GCMap, tiering and OCMap (with the same MIX ratio candidates). Latency is a sum
+// over MAGs, so each MAG is optimised independently. Throws InputError if the space exceeds
+// `max_mappings_per_mag` mappings for one MAG, or if the optimum overfills a channel.
+struct ExhaustiveResult {
+  Dataflow best;
+  double latency_per_layer_s = 0;
+  int64_t mag_partitions = 0;
+  int64_t mappings_evaluated = 0;
+};
+ExhaustiveResult exhaustive_search(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario,
+                                   int64_t batch, const EvaluatorOptions& options, DataflowSpace space, int ratio_steps,
+                                   int64_t max_mappings_per_mag = 5'000'000);
+
+}  // namespace h2sim
