@@ -136,10 +136,10 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
   plan.element_bytes = hw.element_bytes;
   plan.split = split_over_pes(tile.k, tile.n, hw.pes_per_channel());
   plan.buffers_enforced = enforce_buffers;
-  const auto& s = plan.split;
   const int64_t e = hw.element_bytes;
 
   if (!enforce_buffers) {
+    const auto& s = plan.split;
     plan.m_block = tile.m, plan.k_block = s.k_pe, plan.n_block = s.n_pe;
     plan.input_resident = true;
     plan.input_capacity_bytes = tile.m * tile.k * e;
@@ -159,45 +159,59 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
   const double per_block_s = 4.0 / hw.pe.frequency_hz;
   // Smallest k-block worth pipelining: one DRAM burst of weights per PE column.
   const int64_t min_k_block = std::max<int64_t>(1, hw.burst_bytes / e);
+  const double g = double(tile.batch);
 
+  // The PE grid and the block shape are chosen together: a grid that balances the MACs best may
+  // leave each PE too many output columns for its share of the output buffer.
   BlockShape best;
+  PeSplit best_split;
   double best_s = std::numeric_limits<double>::infinity();
   int64_t best_blocks = 0;
   bool best_resident = false;
-  int64_t last_m_b = -1;
-  for (int64_t parts = 1; parts <= tile.m; ++parts) {
-    const int64_t m_b = ceil_div(tile.m, parts);
-    if (m_b == last_m_b) continue;
-    last_m_b = m_b;
-    const int64_t n_max = std::min(s.n_pe, out_cap / (m_b * e));
-    const int64_t k_max = std::min(s.k_pe, in_cap / (m_b * s.p_k * e));
-    if (n_max < 1 || k_max < 1) continue;
-    const bool resident = m_b * tile.k * e <= in_cap;
-    for (int64_t n_b : halvings(n_max, 1)) {
-      for (int64_t k_b : halvings(k_max, std::min(k_max, min_k_block))) {
-        const int64_t m_blocks = ceil_div(tile.m, m_b);
-        const int64_t n_blocks = ceil_div(s.n_pe, n_b);
-        const int64_t k_blocks = ceil_div(s.k_pe, k_b);
-        const int64_t blocks = m_blocks * n_blocks * k_blocks;
-        const double g = double(tile.batch);
-        const double scatter_s = g * double(tile.m) * double(tile.k) * e * (resident ? 1 : n_blocks) / ext;
-        const double load_s = g * double(tile.m) * double(tile.n) * e / ext;
-        const double pe_s = g * std::max(double(m_blocks) * s.k_pe * s.n_pe * e / hb,
-                                         double(tile.m) * s.k_pe * s.n_pe / pe_rate);
-        // Overlap needs room for a second input piece and a second output tile; then only the
-        // first scatter and the last load stick out of the busier of link and PEs.
-        const bool overlap = blocks > 1 && 2 * m_b * k_b * s.p_k * e <= in_cap && 2 * m_b * n_b * e <= out_cap;
-        const double first_scatter_s = scatter_s / double(blocks);
-        const double last_load_s = load_s / double(m_blocks * n_blocks);
-        const double estimate =
-            (overlap ? first_scatter_s + std::max(scatter_s + load_s - first_scatter_s - last_load_s, pe_s) + last_load_s
-                     : scatter_s + load_s + pe_s) +
-            g * double(blocks) * per_block_s;
-        if (estimate < best_s * (1 - 1e-9) || (estimate <= best_s * (1 + 1e-9) && blocks < best_blocks)) {
-          best = BlockShape{m_b, k_b, n_b};
-          best_s = estimate;
-          best_blocks = blocks;
-          best_resident = resident;
+  for (int64_t p_k : divisors(hw.pes_per_channel())) {
+    const int64_t p_n = hw.pes_per_channel() / p_k;
+    const PeSplit sp{hw.pes_per_channel(), p_k, p_n, ceil_div(tile.k, p_k), ceil_div(tile.n, p_n)};
+    int64_t last_m_b = -1;
+    for (int64_t parts = 1; parts <= tile.m; ++parts) {
+      const int64_t m_b = ceil_div(tile.m, parts);
+      if (m_b == last_m_b) continue;
+      last_m_b = m_b;
+      const int64_t n_max = std::min(sp.n_pe, out_cap / (m_b * e));
+      const int64_t k_max = std::min(sp.k_pe, in_cap / (m_b * sp.p_k * e));
+      if (n_max < 1 || k_max < 1) continue;
+      const bool resident = m_b * tile.k * e <= in_cap;
+      for (int64_t n_b : halvings(n_max, 1)) {
+        for (int64_t k_b : halvings(k_max, std::min(k_max, min_k_block))) {
+          const int64_t m_blocks = ceil_div(tile.m, m_b);
+          const int64_t n_blocks = ceil_div(sp.n_pe, n_b);
+          const int64_t k_blocks = ceil_div(sp.k_pe, k_b);
+          const int64_t blocks = m_blocks * n_blocks * k_blocks;
+          const int64_t out_tiles = m_blocks * n_blocks;
+          const double scatter_s = g * double(tile.m) * double(tile.k) * e * (resident ? 1 : n_blocks) / ext;
+          const double load_s = g * double(tile.m) * double(tile.n) * e / ext;
+          // Every m-block streams all the PE's weights again; a short last m-block can be
+          // bound by that stream even when the full ones are bound by MACs.
+          const double weights_s = double(sp.k_pe) * sp.n_pe * e / hb;
+          const auto m_block_s = [&](int64_t rows) { return std::max(weights_s, double(rows) * sp.k_pe * sp.n_pe / pe_rate); };
+          const int64_t m_rest = tile.m % m_b;
+          const double pe_s = g * (double(tile.m / m_b) * m_block_s(m_b) + (m_rest > 0 ? m_block_s(m_rest) : 0.0));
+          // Scatter overlaps compute when a second input piece fits; loads overlap when a
+          // second output tile fits (or there is only one). What cannot overlap adds up.
+          const bool in_overlap = k_blocks * m_blocks * n_blocks > 1 && 2 * m_b * k_b * sp.p_k * e <= in_cap;
+          const bool out_overlap = out_tiles == 1 || 2 * m_b * n_b * e <= out_cap;
+          // What sticks out of the pipeline: the first input piece and the last output tile.
+          const double first_scatter_s = in_overlap ? double(m_b * k_b * sp.p_k * e) / ext : 0;
+          const double last_load_s = out_overlap ? double(m_b * n_b * sp.p_n * e) / ext : 0;
+          const double overlapped = (in_overlap ? scatter_s - first_scatter_s : 0) + (out_overlap ? load_s - last_load_s : 0);
+          const double serial = (in_overlap ? first_scatter_s : scatter_s) + (out_overlap ? last_load_s : load_s);
+          const double estimate = serial + std::max(overlapped, pe_s) + g * double(blocks) * per_block_s;
+          if (estimate < best_s * (1 - 1e-9) || (estimate <= best_s * (1 + 1e-9) && blocks < best_blocks)) {
+            best = BlockShape{m_b, k_b, n_b};
+            best_split = sp;
+            best_s = estimate;
+            best_blocks = blocks;
+            best_resident = resident;
+          }
         }
       }
     }
@@ -207,6 +221,7 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
         "design '{}': buffers too small for one row of a {} tile (input {} B, output {} B per PE)",
         hw.name, tile.to_string(), in_cap, out_cap));
   }
+  plan.split = best_split;
   plan.m_block = best.m_b, plan.k_block = best.k_b, plan.n_block = best.n_b;
   plan.input_resident = best_resident;
   plan.estimated_ns = best_s * 1e9;

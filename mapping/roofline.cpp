@@ -17,14 +17,14 @@ double arithmetic_intensity(const GemmShape& g, int64_t e) {
 }
 
 NmpRooflineEstimate estimate_nmp_gemm(const HardwareConfig& hw, const GemmShape& shape,
-                                      int64_t nmp_channels) {
+                                      int64_t nmp_channels, bool artifact_transfer_units) {
   if (nmp_channels == 0) nmp_channels = hw.nmp_channels;
   if (nmp_channels <= 0 || nmp_channels > hw.nmp_channels) {
     throw InputError("an NMP GEMM needs NMP channels, but the design '" + hw.name + "' has " +
                      std::to_string(hw.nmp_channels));
   }
   NmpRooflineEstimate r;
-  const double link = artifact_transfer_bytes_per_s(hw);
+  const double link = artifact_transfer_units ? artifact_transfer_bytes_per_s(hw) : hw.external_bandwidth_bytes_per_s;
   r.tiling = tile_across_channels(shape, nmp_channels, link, link);
   const GemmShape one{1, r.tiling.per_channel.m, r.tiling.per_channel.k, r.tiling.per_channel.n};
   r.channel_macs_per_s = hw.pe.macs_per_s() * double(hw.pes_per_channel());

@@ -31,9 +31,11 @@ struct NmpRooflineEstimate {
   double latency_ns = 0;             // (scatter + compute + load) * gemms_per_channel
 };
 
-// A GEMM on `nmp_channels` NMP channels of `hw` (all of them if 0).
+// A GEMM on `nmp_channels` NMP channels of `hw` (all of them if 0). With
+// `artifact_transfer_units` false, transfers use the wire's real rate (12.8e9 B/s) instead of
+// the artifact's GiB-based one: the serialized roofline a physical chip could actually reach.
 NmpRooflineEstimate estimate_nmp_gemm(const HardwareConfig& hw, const GemmShape& shape,
-                                      int64_t nmp_channels = 0);
+                                      int64_t nmp_channels = 0, bool artifact_transfer_units = true);
 
 struct NpuRooflineEstimate {
   int64_t channels_holding_data = 0;

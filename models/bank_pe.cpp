@@ -10,11 +10,12 @@
 namespace h2sim {
 
 BankPe::BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
-               DramChannelPort& dram, bool ideal)
+               int64_t burst_bytes, DramChannelPort& dram, bool ideal)
     : sc_core::sc_module(name),
       bank_(bank),
       pe_(pe),
       weight_buffer_bytes_(weight_buffer_bytes),
+      burst_bytes_(burst_bytes),
       dram_(dram),
       ideal_(ideal) {
   SC_HAS_PROCESS(BankPe);
@@ -63,7 +64,7 @@ void BankPe::fetcher() {
     int64_t current_job = -1;
     int64_t job_bytes_done = 0;
     for (size_t c = 0; c < chunks_.size(); ++c) {
-      const Chunk& ch = chunks_[c];
+      Chunk& ch = chunks_[c];
       // Double buffering: at most two chunks in the buffer (ideal: one, and only once released).
       while (chunks_fetched_ - chunks_consumed_ >= (ideal_ ? 1u : 2u)) sc_core::wait(chunk_freed_);
       if (ideal_) {
@@ -71,7 +72,9 @@ void BankPe::fetcher() {
       }
       if (ch.job != current_job) current_job = ch.job, job_bytes_done = 0;
       // Weights are laid out row after row (2 KiB LPDDR5 pages); the DRAM model maps the rows.
+      ch.fetch_start = sc_core::sc_time_stamp();
       dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / 2048, ch.bytes);
+      ch.fetch_end = sc_core::sc_time_stamp();
       job_bytes_done += ch.bytes;
       stats_.weight_bytes += ch.bytes;
       weight_buffer_used_bytes_ += ch.bytes;
@@ -85,10 +88,12 @@ void BankPe::multiplier() {
   for (;;) {
     sc_core::wait(start_mul_);
     sc_core::sc_time ideal_job_end;
+    last_mac_end_ = sc_core::sc_time_stamp();
     for (size_t c = 0; c < chunks_.size(); ++c) {
       const Chunk& ch = chunks_[c];
       const bool first_of_job = c == 0 || chunks_[c - 1].job != ch.job;
       while (gate_->released <= ch.job) sc_core::wait(gate_->changed);
+      const sc_core::sc_time gate_passed_at = sc_core::sc_time_stamp();
       // Ideal overlaps the job's whole stream with its MACs, from the moment it is released.
       if (ideal_ && first_of_job) ideal_job_end = sc_core::sc_time_stamp() + mac_time(jobs_[ch.job].macs);
       while (chunks_fetched_ <= c) sc_core::wait(chunk_ready_);
@@ -96,10 +101,18 @@ void BankPe::multiplier() {
       const sc_core::sc_time before = sc_core::sc_time_stamp();
       if (ideal_) {
         wait_until(ideal_job_end);
+        stats_.busy += sc_core::sc_time_stamp() - before;
       } else {
-        sc_core::wait(mac_time(ch.macs));
+        // Streaming through the FIFO: MACs start once the first burst is in and cannot finish
+        // before the last burst has arrived and been multiplied.
+        const int64_t bursts = std::max<int64_t>(1, (ch.bytes + burst_bytes_ - 1) / burst_bytes_);
+        const sc_core::sc_time dur = mac_time(ch.macs);
+        const sc_core::sc_time first_burst_in = ch.fetch_start + (ch.fetch_end - ch.fetch_start) / double(bursts);
+        const sc_core::sc_time start = std::max(last_mac_end_, std::max(first_burst_in, gate_passed_at));
+        wait_until(std::max(start + dur, ch.fetch_end + dur / double(bursts)));
+        last_mac_end_ = sc_core::sc_time_stamp();
+        stats_.busy += dur;
       }
-      stats_.busy += sc_core::sc_time_stamp() - before;
       busy_flag_ = false;
       weight_buffer_used_bytes_ -= ch.bytes;
       if (weight_buffer_used_bytes_ < 0) throw InternalError(std::string(name()) + ": weight buffer occupancy below zero");

@@ -6,7 +6,10 @@
 // weights of all its jobs from its bank through the hybrid-bonded port into the weight buffer, in
 // chunks of half the buffer (double buffering), running ahead of the multiplier; the multiplier
 // does a job's MACs (fpus x SIMD per PE cycle) once the channel has released that block (input
-// arrived, output room) and the chunk is in the buffer.
+// arrived, output room). The multiplier consumes a chunk as its bursts arrive (the weight buffer
+// is a FIFO), so it starts one burst after the chunk's fetch starts and ends no sooner than one
+// burst's MACs after the fetch ends; with uniform arrival that closed form is exact and needs no
+// event per burst.
 #include <systemc>
 
 #include <cstdint>
@@ -42,7 +45,7 @@ class BankPe : public sc_core::sc_module {
   // `ideal`: one chunk per job, fetched only once the block is released, MACs timed continuously
   // and overlapped with the stream: time = max(bytes / BW, MACs / rate), the roofline.
   BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
-         DramChannelPort& dram, bool ideal);
+         int64_t burst_bytes, DramChannelPort& dram, bool ideal);
 
   // Plays `jobs` (job i belongs to block i; empty jobs are skipped); calls `job_done(i)` when the
   // last MAC of job i has finished.
@@ -57,6 +60,7 @@ class BankPe : public sc_core::sc_module {
     int64_t bytes = 0;
     double macs = 0;
     bool last_of_job = false;
+    sc_core::sc_time fetch_start, fetch_end;  // set by the fetcher
   };
   void fetcher();
   void multiplier();
@@ -65,6 +69,7 @@ class BankPe : public sc_core::sc_module {
   int bank_;
   PeConfig pe_;
   int64_t weight_buffer_bytes_;
+  int64_t burst_bytes_;
   DramChannelPort& dram_;
   bool ideal_;
 
@@ -73,6 +78,7 @@ class BankPe : public sc_core::sc_module {
   const BlockGate* gate_ = nullptr;
   std::function<void(int64_t)> job_done_;
   sc_core::sc_event start_fetch_, start_mul_, chunk_ready_, chunk_freed_;
+  sc_core::sc_time last_mac_end_;  // when the multiplier finished its previous chunk
   size_t chunks_fetched_ = 0;
   size_t chunks_consumed_ = 0;
   bool running_ = false;

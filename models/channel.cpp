@@ -16,7 +16,7 @@ Channel::Channel(sc_core::sc_module_name name, const HardwareConfig& hw, const C
   if (params_.nmp) {
     for (int b = 0; b < hw.pes_per_channel(); ++b) {
       pes_.push_back(std::make_unique<BankPe>(("pe" + std::to_string(b)).c_str(), b, hw.pe,
-                                              hw.buffers.weight_buffer_bytes, *dram_, params.ideal));
+                                              hw.buffers.weight_buffer_bytes, hw.burst_bytes, *dram_, params.ideal));
     }
     SC_HAS_PROCESS(Channel);
     SC_THREAD(scatter_stage);
@@ -61,12 +61,20 @@ void Channel::start_pes() {
     // Each GEMM's weights (or KV cache) fill consecutive rows of the PE's bank; an m-block
     // re-reads them from the tile's first row.
     if (b.n0 == 0 && b.k0 == 0) std::fill(cursor.begin(), cursor.end(), b.gemm * tile_bytes_per_pe);
+    double block_macs = 0;
+    for (int64_t pe = 0; pe < pes; ++pe) block_macs += plan.pe_work(b, pe).macs;
     for (int64_t pe = 0; pe < pes; ++pe) {
       const PeWork w = plan.pe_work(b, pe);
       PeJob job;
-      if (w.macs > 0) {
+      if (params_.ideal) {
+        // The roofline's simplification: the block's work spread perfectly over all PEs, and
+        // the HB port charged the artifact's bytes per MAC (activations included).
+        job.macs = block_macs / double(pes);
+        job.weight_bytes = int64_t(std::llround(job.macs * params_.ideal_hb_bytes_per_mac));
+        ++block_pes_remaining_[bi];
+      } else if (w.macs > 0) {
         job.macs = w.macs;
-        job.weight_bytes = params_.ideal ? int64_t(std::llround(w.macs * params_.ideal_hb_bytes_per_mac)) : w.weight_bytes;
+        job.weight_bytes = w.weight_bytes;
         job.start_row = cursor[pe] / 2048;
         cursor[pe] += w.weight_bytes;
         ++block_pes_remaining_[bi];

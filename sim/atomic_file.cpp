@@ -12,6 +12,12 @@ namespace h2sim {
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   const std::string partial = path + ".partial";
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw InputError(fmt::format("cannot write '{}': cannot create folder '{}': {}", path, parent.string(), ec.message()));
+  }
   {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);
     if (!out) throw InputError(fmt::format("cannot write '{}': folder missing or not writable", path));
