@@ -1,0 +1,157 @@
+// h2sim explore: genetic design-space search of dataflows (and optionally NMP hardware).
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "config/errors.hpp"
+#include "mapping/baselines.hpp"
+#include "mapping/report.hpp"
+#include "mapping/search.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/cli/commands.hpp"
+
+namespace h2sim::cli {
+
+namespace {
+// A signal handler can only reach static storage; it only sets this flag, which the search
+// checks between generations.
+std::atomic<bool> g_interrupt{false};
+extern "C" void on_sigint(int) { g_interrupt.store(true); }
+
+struct ExploreArgs {
+  std::string hw_file, model_file, scenario, out_dir;
+  std::string space = "dataflow";
+  std::string dataflow_space = "h2llm";
+  int64_t batch = 1;
+  int64_t population = 2500, generations = 50, top_k = 50;
+  double mutation_ratio = 0.8;
+  uint64_t seed = 1;
+  int threads = 1;
+  bool artifact_compat = false;
+  bool quiet = false;
+};
+
+void run(const ExploreArgs& a) {
+  HardwareConfig hw = load_hardware_config(a.hw_file);
+  ModelConfig model = load_model_config(a.model_file);
+  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  if (a.batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", a.batch));
+  if (a.space != "dataflow" && a.space != "hardware") {
+    throw InputError(fmt::format("--space: unknown space '{}' (valid: dataflow, hardware)", a.space));
+  }
+  if (!(a.mutation_ratio >= 0 && a.mutation_ratio <= 1)) {
+    throw InputError(fmt::format("--mutation-ratio must be in [0, 1], found {}", a.mutation_ratio));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(a.out_dir, ec);
+  if (ec) throw InputError(fmt::format("--out: cannot create directory '{}': {}", a.out_dir, ec.message()));
+
+  SearchParams p;
+  p.population = a.population;
+  p.generations = a.generations;
+  p.top_k = a.top_k;
+  p.mutation_ratio = a.mutation_ratio;
+  p.seed = a.seed;
+  p.threads = a.threads;
+  p.space = parse_dataflow_space(a.dataflow_space);
+  p.search_hardware = a.space == "hardware";
+  p.stop = &g_interrupt;
+  if (!a.quiet) {
+    p.progress = [](const GenerationReport& r) {
+      std::cerr << fmt::format("generation {:>3}/{}  best {:.6f} ms/layer  {:.0f} evaluations/s\n", r.generation + 1,
+                               r.generations, r.best_latency_per_layer_s * 1e3, r.evaluations_per_s);
+    };
+  }
+  g_interrupt = false;
+  auto previous = std::signal(SIGINT, on_sigint);
+  SearchResult r;
+  try {
+    r = genetic_search(hw, model, scenario, a.batch, {a.artifact_compat}, p);
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  if (r.interrupted) std::cerr << "h2sim: interrupted; keeping the best dataflow found so far\n";
+
+  const HardwareConfig& best_hw = r.hardware;
+  check_dataflow(r.best, model, best_hw, {a.batch, scenario.max_context_tokens}, "explore");
+  AnalyticEvaluator ev(best_hw, model, scenario, a.batch, {a.artifact_compat});
+  DataflowTiming t = ev.evaluate(r.best);
+  AnalysisContext ctx{&best_hw, &model, &scenario, a.batch, a.artifact_compat};
+  std::cout << timing_table(ctx, r.best, t);
+
+  // Baselines on the same design, for reference.
+  nlohmann::json baselines = nlohmann::json::object();
+  for (const std::string& name : baseline_names()) {
+    if (!is_fixed_baseline(name)) continue;
+    try {
+      Dataflow b = make_fixed_baseline(name, model, best_hw, a.artifact_compat);
+      if (!dataflow_violations(b, model, best_hw, {a.batch, scenario.max_context_tokens}).empty()) continue;
+      baselines[name] = ev.latency_per_layer_s(b);
+    } catch (const InputError&) {
+    }
+  }
+
+  const std::string yaml_path = (std::filesystem::path(a.out_dir) / "best_dataflow.yaml").string();
+  const std::string json_path = (std::filesystem::path(a.out_dir) / "summary.json").string();
+  write_file_atomically(yaml_path, dataflow_to_yaml(r.best, model, best_hw));
+  nlohmann::json j = timing_json(ctx, r.best, t);
+  j["search"] = {{"space", a.space},
+                 {"dataflow_space", a.dataflow_space},
+                 {"population", a.population},
+                 {"generations", a.generations},
+                 {"generations_run", r.generations_run},
+                 {"top_k", a.top_k},
+                 {"mutation_ratio", a.mutation_ratio},
+                 {"seed", a.seed},
+                 {"threads", a.threads},
+                 {"evaluations", r.evaluations},
+                 {"wall_s", r.wall_s},
+                 {"evaluations_per_s", r.wall_s > 0 ? double(r.evaluations) / r.wall_s : 0.0},
+                 {"interrupted", r.interrupted}};
+  j["best_hardware"] = {{"name", best_hw.name},
+                        {"nmp_channels", best_hw.nmp_channels},
+                        {"fpus_per_pe", best_hw.pe.fpus_per_pe},
+                        {"pe_frequency_mhz", best_hw.pe.frequency_hz / 1e6},
+                        {"hb_bandwidth_gbps_per_pe", best_hw.pe.hb_bandwidth_bytes_per_s / 1e9}};
+  j["baselines_latency_per_layer_s"] = baselines;
+  j["best_dataflow_file"] = yaml_path;
+  write_file_atomically(json_path, j.dump(2) + "\n");
+  std::cout << fmt::format("\n  best dataflow  {}\n  summary        {}\n  search         {} evaluations in {:.2f} s "
+                           "({:.0f} evaluations/s)\n",
+                           yaml_path, json_path, r.evaluations, r.wall_s,
+                           r.wall_s > 0 ? double(r.evaluations) / r.wall_s : 0.0);
+}
+}  // namespace
+
+void register_explore_command(CLI::App& app) {
+  auto args = std::make_shared<ExploreArgs>();
+  CLI::App* cmd = app.add_subcommand("explore", "Genetic design-space search of the dataflow (and NMP hardware)");
+  cmd->add_option("--hw", args->hw_file, "Hardware config YAML (the base design)")->required();
+  cmd->add_option("--model", args->model_file, "Model YAML or the artifact's operator_graph.json")->required();
+  cmd->add_option("--scenario", args->scenario, "Scenario name or YAML file")->required();
+  cmd->add_option("--batch", args->batch, "Sequences decoded together")->required();
+  cmd->add_option("--out", args->out_dir, "Output directory (best_dataflow.yaml, summary.json)")->required();
+  cmd->add_option("--space", args->space,
+                  "dataflow (fixed design) or hardware (also NMP channels {2,4,6,8} x 16 PE tuples)")
+      ->capture_default_str();
+  cmd->add_option("--dataflow-space", args->dataflow_space, "h2llm (data-centric) or cc-nmp (compute-centric)")
+      ->capture_default_str();
+  cmd->add_option("--population", args->population, "Individuals per generation")->capture_default_str();
+  cmd->add_option("--generations", args->generations, "Generations")->capture_default_str();
+  cmd->add_option("--top-k", args->top_k, "Parents kept per generation")->capture_default_str();
+  cmd->add_option("--mutation-ratio", args->mutation_ratio, "Share of children made by mutation (rest: crossover)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "RNG seed (same seed, same result, any thread count)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads")->capture_default_str();
+  cmd->add_flag("--artifact-compat", args->artifact_compat, "Evaluate with the artifact's conventions");
+  cmd->add_flag("--quiet", args->quiet, "No per-generation progress on stderr");
+  cmd->callback([args]() { run(*args); });
+}
+
+}  // namespace h2sim::cli
