@@ -1,0 +1,259 @@
+#pragma once
+// Cycle-level timing engine of one LPDDR5 channel, in plain C++ (no SystemC).
+//
+// Event-driven: for every command it COMPUTES the earliest legal issue time from the bank,
+// bank-group, bus, activate-window and refresh constraints, instead of ticking cycles. Times are
+// integer picoseconds; external-path commands sit on CK edges.
+//
+// Two data paths share the banks:
+//  - external: the x16 interface (one command bus, one data bus), driven by an FR-FCFS
+//    controller over a request queue (run_external / complete_external);
+//  - hb (NMP channels): one hybrid-bonded port per bank to its PE, column accesses of
+//    `hb_port.column_access_bytes` at the per-PE bandwidth, issued by the logic die (so not on
+//    the external command bus), still paying ACT/PRE, nRAS/nRC, tRRD/tFAW and refresh.
+//
+// Arbitration between paths is first-come-first-served at call granularity: a call sees the
+// banks as left by all earlier calls and schedules after them; what a path waits for the other
+// on a shared bank is counted (DramPathStats::conflict_wait_ps, conflict_row_switches).
+// Calls must come in non-decreasing `now_ps` (SystemC time does); an earlier `now_ps` is taken
+// as the latest one seen.
+//
+// Refresh runs on a fixed calendar: all-bank windows [k*tREFI, +nRPab+tRFCab) for k >= 1, or
+// per-bank windows staggered by tREFI/banks. A command is only issued if the refresh that follows
+// can still start on time (an ACT leaves nRAS, a RD nRTP, a WR its write recovery), so refresh is
+// never postponed and its cost is deterministic.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/dram/dram_standard.hpp"
+#include "models/dram_port.hpp"  // DramAccess (a plain C++ header)
+
+namespace h2sim {
+
+struct HardwareConfig;
+
+enum class DramPath { external, hb };
+enum class DramCommand { act, pre, rd, wr };
+
+inline constexpr int64_t kDramNever = INT64_MAX / 4;
+
+struct DramAddress {
+  int bank = 0;        // channel-wide bank index: bank_group * banks_per_group + bank in group
+  int bank_group = 0;
+  int64_t row = 0;
+  int64_t column = 0;  // burst index within the row
+};
+
+// Mixed-radix decoding of a byte address: burst offset, then the fields in the configured order.
+class DramAddressMapping {
+ public:
+  DramAddressMapping(const DramStandard& standard, int64_t rows_per_bank);
+  DramAddress decode(int64_t address) const;
+  int64_t encode(const DramAddress& a) const;  // first byte of that burst
+  int64_t capacity_bytes() const { return capacity_bytes_; }
+
+ private:
+  struct Field {
+    AddressField kind;
+    int64_t radix;
+    int shift;  // >= 0 when radix is a power of two (fast path), else -1
+  };
+  std::vector<Field> fields_;
+  int64_t burst_bytes_;
+  int burst_shift_;
+  int64_t banks_per_group_;
+  int64_t capacity_bytes_;
+};
+
+struct DramCommandCounts {
+  int64_t act = 0;
+  int64_t pre = 0;       // per-bank precharges (explicit, auto-precharge and HB row switches)
+  int64_t pre_all = 0;   // PREab before each all-bank refresh
+  int64_t rd = 0;        // external read bursts
+  int64_t wr = 0;        // external write bursts
+  int64_t ref_all = 0;   // REFab
+  int64_t ref_bank = 0;  // REFpb
+  int64_t hb_rd = 0;     // column reads through the hybrid-bonded ports
+};
+
+struct DramPathStats {
+  int64_t bytes_read = 0;
+  int64_t bytes_written = 0;
+  int64_t column_accesses = 0;      // bursts (external) or port accesses (hb)
+  int64_t row_hits = 0;             // column accesses whose row was already open (no ACT for them)
+  int64_t activates = 0;
+  int64_t precharges = 0;
+  int64_t reads_timed = 0;          // external: read bursts; hb: hb_read calls
+  int64_t read_latency_sum_ps = 0;  // external: queue entry to last data; hb: call to last data
+  int64_t read_latency_max_ps = 0;
+  int64_t conflict_wait_ps = 0;       // time spent waiting for the other path on a shared bank
+  int64_t conflict_row_switches = 0;  // rows closed because the other path had opened them
+  int64_t last_data_ps = 0;
+
+  double row_hit_rate() const { return column_accesses ? double(row_hits) / double(column_accesses) : 0.0; }
+  double avg_read_latency_ps() const { return reads_timed ? double(read_latency_sum_ps) / double(reads_timed) : 0.0; }
+};
+
+struct DramStats {
+  DramCommandCounts commands;
+  DramPathStats external;
+  DramPathStats hb;
+  std::vector<int64_t> bank_busy_ps;  // row open + precharging + refreshing, per bank
+  int64_t end_ps = 0;                 // last data moved on either path
+
+  double bank_utilization(int bank) const {
+    return end_ps > 0 ? double(bank_busy_ps[size_t(bank)]) / double(end_ps) : 0.0;
+  }
+  double mean_bank_utilization() const;
+};
+
+// One burst on the external path.
+struct ExternalRequest {
+  DramAccess kind = DramAccess::read;
+  int64_t address = 0;
+  int64_t arrival_ps = 0;  // non-decreasing along a source
+};
+
+class ExternalRequestSource {
+ public:
+  virtual ~ExternalRequestSource() = default;
+  virtual bool next(ExternalRequest& out) = 0;  // false when exhausted
+};
+
+struct HbReadResult {
+  int64_t data_done_ps = 0;     // last byte at the PE
+  // Earliest time a follow-on request for the same bank can be placed without losing anything
+  // a single longer call would have gained (its PRE may start then): call again at this time to
+  // stream row by row and still let the other path in between rows.
+  int64_t next_request_ps = 0;
+};
+
+class Lpddr5Channel {
+ public:
+  // `hb_ports`: this channel is hybrid-bonded to an NMP die (hb_read allowed). Throws InputError
+  // if the hardware config does not fit the standard (banks, burst size, capacity, bandwidth).
+  Lpddr5Channel(const DramStandard& standard, const HardwareConfig& hw, bool hb_ports);
+
+  // --- Single external-path commands (component harness; the scheduler uses the same rules).
+  // Earliest legal issue time >= from_ps, or kDramNever if the command is illegal in the bank's
+  // state (RD to a closed/other row, ACT to an open bank, PRE to a closed bank).
+  int64_t earliest(DramCommand cmd, int bank, int64_t row, int64_t from_ps);
+  // Issues at exactly at_ps; InternalError if that is not the earliest legal time >= at_ps.
+  void issue(DramCommand cmd, int bank, int64_t row, int64_t at_ps);
+
+  // --- External path: FR-FCFS over the source's bursts (queue of controller.queue_depth).
+  // Returns the time the last data moved (read data delivered / write data written).
+  int64_t run_external(ExternalRequestSource& source, int64_t now_ps);
+  // Contiguous bytes at `address`, split into bursts, all arriving at now_ps.
+  int64_t complete_external(DramAccess kind, int64_t address, int64_t bytes, int64_t now_ps);
+
+  // --- Hybrid-bonded path: `bytes` of `bank` from the start of `row` (continuing in row+1...).
+  HbReadResult hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps);
+  int64_t complete_hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps) {
+    return hb_read(bank, row, bytes, now_ps).data_done_ps;
+  }
+
+  DramStats stats() const;
+
+  const DramStandard& standard() const { return s_; }
+  const DramAddressMapping& mapping() const { return mapping_; }
+  int64_t rows_per_bank() const { return rows_per_bank_; }
+  int64_t tck_ps() const { return s_.tck_ps; }
+  double peak_external_bandwidth_bytes_per_s() const { return s_.peak_bandwidth_bytes_per_s(); }
+  double hb_bandwidth_per_bank_bytes_per_s() const { return hb_bandwidth_bytes_per_s_; }
+  int64_t hb_access_period_ps() const { return hb_period_ps_; }
+  // Start of the refresh window that follows t for `bank` (all banks alike in all-bank mode).
+  int64_t next_refresh_ps(int bank, int64_t t) const;
+  int64_t refresh_block_ps() const { return ref_block_ps_; }
+
+ private:
+  struct Bank {
+    int64_t open_row = -1;
+    int64_t act_ps = 0;
+    int64_t closes_at_ps = kDramNever;  // start of the refresh window that will close open_row
+    int64_t next_act_ps = 0;            // nRC after ACT, nRP after PRE, end of refresh
+    int64_t next_col_ps = 0;            // nRCD after ACT
+    int64_t pre_after_act_ps = 0;       // ACT + nRAS
+    int64_t pre_after_col_ps = 0;       // external RD + nRTP / WR data + nWR
+    int64_t pre_after_hb_col_ps = 0;    // HB access + nRTP (relaxed by row_switch_overlap)
+    int64_t ext_busy_until_ps = 0;      // bank array used by the external path until
+    int64_t hb_busy_until_ps = 0;       // bank array / port used by the HB path until
+    bool fresh = false;                 // no column access yet since the ACT (next is a miss)
+    DramPath opened_by = DramPath::external;
+    int64_t busy_ps = 0;
+  };
+  struct Entry {
+    int64_t seq;
+    int64_t arrival_ps;
+    int64_t row;
+    DramAccess kind;
+  };
+
+  // Fixed refresh calendar.
+  int64_t refresh_legal(int bank, int64_t t, int64_t lead_ps) const;
+  int64_t refreshes_started_by(int bank, int64_t t) const;
+  // Activate window (tRRD, tFAW), shared by both paths.
+  size_t acts_after(int64_t x) const;  // index of the first remembered ACT later than x
+  bool act_window_legal(int64_t t) const;
+  int64_t act_window_earliest(int64_t t) const;
+  void act_window_insert(int64_t t);
+
+  int64_t enter(int64_t now_ps);
+  int64_t align_ck(int64_t t) const { return (t + s_.tck_ps - 1) / s_.tck_ps * s_.tck_ps; }
+  void close_by_refresh(int bank);
+  void sync_refresh(int bank, int64_t t);
+
+  int64_t col_earliest(int bank, DramAccess kind, int64_t from) const;
+  int64_t act_earliest(int bank, int64_t from, bool external) const;
+  int64_t pre_earliest(int bank, int64_t from) const;
+  void do_act(int bank, int64_t row, int64_t t, DramPath path);
+  void do_pre(int bank, int64_t t, DramPath path);
+  void do_col(int bank, DramAccess kind, int64_t t);
+  void auto_precharge(int bank);
+
+  DramStandard s_;
+  DramAddressMapping mapping_;
+  int64_t rows_per_bank_;
+  bool hb_ports_;
+  double hb_bandwidth_bytes_per_s_;
+  int64_t hb_period_ps_;
+  int64_t hb_hidden_ps_;  // part of a HB row switch hidden by the design
+
+  // Timing in ps.
+  int64_t tck_, bl_, cl_, cwl_, rcd_, rppb_, ras_, rc_, rtp_, wr_, ccd_s_, ccd_l_, rrd_, faw_;
+  int64_t wtr_s_, wtr_l_, ppd_, wr_lead_;
+  int64_t ref_phase_step_, ref_period_, ref_block_ps_;
+  bool per_bank_refresh_;
+
+  std::vector<Bank> banks_;
+  std::vector<int> bg_of_;
+  // External bus state.
+  int64_t cmd_free_ = 0;
+  int64_t data_free_ = 0;
+  int64_t last_col_ = -kDramNever;
+  int64_t last_pre_ = -kDramNever;
+  int64_t wr_end_ = -kDramNever;
+  std::vector<int64_t> last_col_bg_, wr_end_bg_;
+  // Activate history, sorted; entries before act_head_ can no longer constrain anything.
+  std::vector<int64_t> acts_;
+  size_t act_head_ = 0;
+  int64_t latest_now_ = 0;
+
+  // Per-bank request queue of the FR-FCFS controller: a ring, oldest first.
+  struct BankQueue {
+    std::vector<Entry> ring;  // power-of-two capacity >= queue depth
+    int mask = 0;
+    int head = 0;
+    int size = 0;
+    Entry& at(int i) { return ring[size_t((head + i) & mask)]; }
+    void push(const Entry& e) { ring[size_t((head + size++) & mask)] = e; }
+    void erase(int i);
+  };
+  std::vector<BankQueue> queues_;
+
+  DramCommandCounts counts_;
+  DramPathStats ext_, hb_;
+};
+
+}  // namespace h2sim
