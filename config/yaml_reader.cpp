@@ -96,7 +96,18 @@ bool YamlMap::has(const std::string& key) const {
 
 YAML::Node YamlMap::required(const std::string& key) {
   used_.insert(key);
-  if (!has(key)) fail(key, "required key is missing");
+  if (!has(key)) {
+    // A missing key is most often a misspelled one: name the typo, not just the absence.
+    for (const auto& kv : node_) {
+      const std::string other = kv.first.as<std::string>();
+      if (used_.count(other) == 0 && closest_match(other, {key}) == key) {
+        std::string where = file_;
+        if (kv.first.Mark().line >= 0) where += fmt::format(":{}", kv.first.Mark().line + 1);
+        throw InputError(fmt::format("{}: unknown key '{}' (did you mean '{}'?)", where, key_path(other), key_path(key)));
+      }
+    }
+    fail(key, "required key is missing");
+  }
   return node_[key];
 }
 
