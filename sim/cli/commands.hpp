@@ -8,5 +8,6 @@ namespace h2sim::cli {
 void register_gemm_command(CLI::App& app);
 void register_analyze_command(CLI::App& app);
 void register_explore_command(CLI::App& app);
+void register_dram_command(CLI::App& app);
 
 }  // namespace h2sim::cli

@@ -19,6 +19,7 @@ int sc_main(int argc, char** argv) {
   h2sim::cli::register_gemm_command(app);
   h2sim::cli::register_analyze_command(app);
   h2sim::cli::register_explore_command(app);
+  h2sim::cli::register_dram_command(app);
 
   try {
     app.parse(argc, argv);

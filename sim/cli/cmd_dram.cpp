@@ -1,0 +1,33 @@
+// h2sim dram: micro-benchmark of one LPDDR5 channel (external x16 path or hybrid-bonded ports).
+#include <iostream>
+#include <memory>
+
+#include "sim/atomic_file.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/dram_bench.hpp"
+
+namespace h2sim::cli {
+
+void register_dram_command(CLI::App& app) {
+  auto o = std::make_shared<DramBenchOptions>();
+  auto json_file = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("dram", "Micro-benchmark of one DRAM channel with the cycle-level timing model");
+  cmd->add_option("--hw", o->hw_file, "Hardware config YAML; its dram_standard gives the timing")->required();
+  cmd->add_option("--path", o->path, "external (x16 interface, FR-FCFS) or hb (hybrid-bonded bank ports, NMP)")
+      ->capture_default_str();
+  cmd->add_option("--pattern", o->pattern, "sequential or random")->required();
+  cmd->add_option("--bytes", o->bytes, "Bytes to move (hb: split evenly over the banks)")->required();
+  cmd->add_option("--kind", o->kind, "read or write (external path)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the random pattern")->capture_default_str();
+  cmd->add_option("--json", *json_file, "Write the results as JSON to this file");
+  cmd->add_option("--set", o->hw_overrides, "Override a hardware config key: KEY=VALUE (repeatable)");
+  cmd->add_option("--dram-set", o->dram_overrides,
+                  "Override a DRAM standard key, e.g. hb_port.row_switch_overlap=1 (repeatable)");
+  cmd->callback([o, json_file]() {
+    DramBenchResult r = run_dram_bench(*o);
+    std::cout << r.table;
+    if (!json_file->empty()) write_file_atomically(*json_file, r.json.dump(2) + "\n");
+  });
+}
+
+}  // namespace h2sim::cli

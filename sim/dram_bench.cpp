@@ -1,0 +1,175 @@
+#include "sim/dram_bench.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "config/errors.hpp"
+#include "config/hardware_config.hpp"
+#include "models/dram/dram_report.hpp"
+#include "models/dram/dram_standard.hpp"
+#include "models/dram/dram_workloads.hpp"
+#include "models/dram/lpddr5_channel.hpp"
+
+namespace h2sim {
+
+namespace {
+
+// First-order bound for the run, from the timing values, so the table says why a number is what
+// it is. (The tests compute their own expectations independently.)
+std::pair<double, std::string> analytic_bound_gbps(const DramBenchOptions& o, const Lpddr5Channel& ch) {
+  const DramStandard& s = ch.standard();
+  const DramTimingCk& t = s.t;
+  const double refi = double(s.refresh.nrefi_ck);
+  if (o.path == "external" && o.pattern == "sequential" && o.kind == "read") {
+    double lost = double(t.nrtp + t.nrpab + s.refresh.nrfcab_ck + t.nrcd - t.nbl);
+    return {ch.peak_external_bandwidth_bytes_per_s() / 1e9 * (1 - lost / refi),
+            fmt::format("peak x (1 - (nRTP + nRPab + tRFCab + nRCD - nBL) / tREFI) = peak x (1 - {:g} / {:g} CK); "
+                        "row switches hidden by the {}-deep queue",
+                        lost, refi, s.controller.queue_depth)};
+  }
+  if (o.path == "external" && o.pattern == "random") {
+    double act_ck = std::max(double(t.nrrd), double(t.nfaw) / double(t.activates_per_faw));
+    double bank_ck = double(t.nrc) / double(s.banks());
+    double per_burst_ck = std::max({act_ck, bank_ck, 3.0, double(t.nbl)});
+    double refresh = 1 - double(t.nrpab + s.refresh.nrfcab_ck) / refi;
+    return {double(s.burst_bytes) / (per_burst_ck * double(s.tck_ps)) * 1e3 * refresh,
+            fmt::format("every burst is a row miss (PRE + ACT + RD): one ACT per max(nRRD {}, nFAW/{} = {:g}, "
+                        "nRC/banks = {:g}, 3 commands) CK, less refresh",
+                        t.nrrd, t.activates_per_faw, double(t.nfaw) / double(t.activates_per_faw), bank_ck)};
+  }
+  if (o.path == "hb" && o.pattern == "sequential") {
+    double p = double(ch.hb_access_period_ps());
+    double n = double(s.row_bytes / s.hb.column_access_bytes);
+    double sw = double(s.ps(t.nrtp + t.nrppb + t.nrcd));
+    double gap = std::max(p, sw * (1 - s.hb.row_switch_overlap));
+    double row_ps = (n - 1) * p + gap;
+    double lost = double(t.nrpab + s.refresh.nrfcab_ck + t.nrcd + t.nrtp) +
+                  std::max(double(t.nrrd), double(t.nfaw) / double(t.activates_per_faw)) * double(s.banks() - 1) / 2;
+    return {double(s.banks()) * double(s.row_bytes) / row_ps * 1e3 * (1 - lost / refi),
+            fmt::format("banks x row / ({:g} accesses x {:g} ns + row switch {:g} ns [nRTP+nRP+nRCD, {:g} hidden]) "
+                        "x (1 - refresh and re-activation {:g} / {:g} CK)",
+                        n, p / 1e3, gap / 1e3, s.hb.row_switch_overlap, lost, refi)};
+  }
+  return {0.0, ""};
+}
+
+}  // namespace
+
+DramBenchResult run_dram_bench(const DramBenchOptions& o) {
+  if (o.path != "external" && o.path != "hb") {
+    throw InputError(fmt::format("--path: unknown path '{}' (valid: external, hb)", o.path));
+  }
+  if (o.pattern != "sequential" && o.pattern != "random") {
+    throw InputError(fmt::format("--pattern: unknown pattern '{}' (valid: sequential, random)", o.pattern));
+  }
+  if (o.kind != "read" && o.kind != "write") {
+    throw InputError(fmt::format("--kind: unknown access kind '{}' (valid: read, write)", o.kind));
+  }
+  if (o.path == "hb" && o.kind != "read") throw InputError("--kind: the hybrid-bonded ports only read (use --kind read)");
+  if (o.bytes <= 0) throw InputError(fmt::format("--bytes must be greater than 0, found {}", o.bytes));
+
+  HardwareConfig hw = load_hardware_config(o.hw_file, o.hw_overrides);
+  std::string dram_file = o.dram_file.empty() ? hw.dram_standard_file : o.dram_file;
+  if (dram_file.empty()) {
+    throw InputError(fmt::format("--hw {}: key 'dram_standard' is not set, so there is no DRAM timing to simulate",
+                                 o.hw_file));
+  }
+  if (o.path == "hb" && hw.nmp_channels == 0) {
+    throw InputError(fmt::format("--path hb: hardware config {} has no NMP channels (nmp_channels: 0)", o.hw_file));
+  }
+  DramStandard standard = load_dram_standard(dram_file, o.dram_overrides);
+  Lpddr5Channel ch(standard, hw, o.path == "hb");
+  const int64_t banks = standard.banks();
+  const int64_t capacity = ch.mapping().capacity_bytes();
+  if (o.bytes > capacity) {
+    throw InputError(fmt::format("--bytes {} exceeds the channel's capacity of {} B", o.bytes, capacity));
+  }
+  const int64_t unit = o.path == "hb" ? banks * standard.hb.column_access_bytes : standard.burst_bytes;
+  if (o.bytes % unit != 0) {
+    throw InputError(fmt::format("--bytes {} is not a multiple of {} B ({})", o.bytes, unit,
+                                 o.path == "hb" ? "one column access on every bank" : "one burst"));
+  }
+
+  const DramAccess kind = o.kind == "read" ? DramAccess::read : DramAccess::write;
+  auto t0 = std::chrono::steady_clock::now();
+  if (o.path == "external") {
+    if (o.pattern == "sequential") {
+      SequentialSource src(kind, o.bytes, standard.burst_bytes);
+      ch.run_external(src, 0);
+    } else {
+      RandomSource src(kind, o.bytes / standard.burst_bytes, capacity, standard.burst_bytes, o.seed);
+      ch.run_external(src, 0);
+    }
+  } else {
+    if (o.pattern == "sequential") {
+      run_hb_sequential(ch, o.bytes / banks);
+    } else {
+      run_hb_random(ch, o.bytes / unit, o.seed);
+    }
+  }
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  DramStats st = ch.stats();
+  const DramPathStats& ps = o.path == "hb" ? st.hb : st.external;
+  const double peak_gbps = o.path == "hb" ? double(banks) * ch.hb_bandwidth_per_bank_bytes_per_s() / 1e9
+                                          : ch.peak_external_bandwidth_bytes_per_s() / 1e9;
+  const double achieved_gbps = st.end_ps > 0 ? double(o.bytes) * 1e3 / double(st.end_ps) : 0.0;
+  const int64_t cycles = st.end_ps / standard.tck_ps;
+  auto [bound_gbps, bound_why] = analytic_bound_gbps(o, ch);
+
+  nlohmann::ordered_json j;
+  j["hw"] = o.hw_file;
+  j["dram_standard"] = dram_file;
+  j["path"] = o.path;
+  j["pattern"] = o.pattern;
+  j["kind"] = o.kind;
+  j["bytes"] = o.bytes;
+  j["seed"] = o.seed;
+  j["achieved_bandwidth_gbps"] = achieved_gbps;
+  j["peak_bandwidth_gbps"] = peak_gbps;
+  j["efficiency"] = achieved_gbps / peak_gbps;
+  if (!bound_why.empty()) {
+    j["analytic_bandwidth_gbps"] = bound_gbps;
+    j["analytic_model"] = bound_why;
+  }
+  j["simulated_ns"] = double(st.end_ps) / 1e3;
+  j["simulated_dram_cycles"] = cycles;
+  nlohmann::ordered_json stats = dram_stats_json(st, standard.tck_ps);
+  j["commands"] = stats["commands"];
+  j["row_hit_rate"] = ps.row_hit_rate();
+  j["avg_read_latency_ns"] = ps.avg_read_latency_ps() / 1e3;
+  j["max_read_latency_ns"] = double(ps.read_latency_max_ps) / 1e3;
+  j["read_latency_measured_from"] = o.path == "hb" ? "hb_read call (one row per call)" : "entry into the controller queue";
+  j["mean_bank_utilization"] = st.mean_bank_utilization();
+  j["wall_s"] = wall_s;
+  j["simulated_dram_cycles_per_wall_s"] = wall_s > 0 ? double(cycles) / wall_s : 0.0;
+  j["stats"] = stats;
+
+  std::string table;
+  auto line = [&](const std::string& k, const std::string& v) { table += fmt::format("  {:<34} {}\n", k, v); };
+  table += fmt::format("h2sim dram: {} path, {} {}s, {} B on one {} channel of {}\n", o.path, o.pattern, o.kind,
+                       o.bytes, standard.name, hw.name);
+  line("achieved bandwidth", fmt::format("{:.4f} GB/s ({:.2f}% of the {:.1f} GB/s peak)", achieved_gbps,
+                                         100 * achieved_gbps / peak_gbps, peak_gbps));
+  if (!bound_why.empty()) {
+    line("analytic expectation", fmt::format("{:.4f} GB/s (achieved / expected = {:.4f})", bound_gbps,
+                                             achieved_gbps / bound_gbps));
+    line("  model", bound_why);
+  }
+  line("simulated time", fmt::format("{:.1f} ns ({} DRAM cycles)", double(st.end_ps) / 1e3, cycles));
+  const DramCommandCounts& c = st.commands;
+  line("commands", fmt::format("ACT {}  PRE {}  PREab {}  RD {}  WR {}  REF {}  HB_RD {}", c.act, c.pre, c.pre_all, c.rd,
+                               c.wr, c.ref_all + c.ref_bank, c.hb_rd));
+  line("row-buffer hit rate", fmt::format("{:.4f}", ps.row_hit_rate()));
+  line("read latency avg / max", fmt::format("{:.2f} / {:.2f} ns (from {})", ps.avg_read_latency_ps() / 1e3,
+                                             double(ps.read_latency_max_ps) / 1e3,
+                                             j["read_latency_measured_from"].get<std::string>()));
+  line("mean bank utilization", fmt::format("{:.4f}", st.mean_bank_utilization()));
+  line("wall time", fmt::format("{:.3f} s ({:.3g} simulated DRAM cycles per wall second)", wall_s,
+                                wall_s > 0 ? double(cycles) / wall_s : 0.0));
+  return {j, table};
+}
+
+}  // namespace h2sim
