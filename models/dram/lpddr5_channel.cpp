@@ -152,6 +152,7 @@ Lpddr5Channel::Lpddr5Channel(const DramStandard& s, const HardwareConfig& hw, bo
   last_col_bg_.assign(size_t(s.bank_groups), -kDramNever);
   wr_end_bg_.assign(size_t(s.bank_groups), -kDramNever);
   queues_.resize(size_t(s.banks()));
+  cand_.resize(size_t(s.banks()));
   int capacity = 1;
   while (capacity < s.controller.queue_depth) capacity *= 2;
   for (auto& q : queues_) {
@@ -187,6 +188,7 @@ int64_t Lpddr5Channel::refreshes_started_by(int bank, int64_t t) const {
 
 void Lpddr5Channel::close_by_refresh(int bank) {
   Bank& k = banks_[size_t(bank)];
+  dirty_ |= uint64_t(1) << bank;
   k.busy_ps += k.closes_at_ps - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, k.closes_at_ps + ref_block_ps_);
   k.open_row = -1;
@@ -312,6 +314,7 @@ int64_t Lpddr5Channel::act_earliest(int bank, int64_t from, bool external) const
 
 void Lpddr5Channel::do_act(int bank, int64_t row, int64_t t, DramPath path) {
   Bank& k = banks_[size_t(bank)];
+  dirty_ |= uint64_t(1) << bank;
   act_window_insert(t);
   k.open_row = row;
   k.act_ps = t;
@@ -332,6 +335,7 @@ void Lpddr5Channel::do_act(int bank, int64_t row, int64_t t, DramPath path) {
 
 void Lpddr5Channel::do_pre(int bank, int64_t t, DramPath path) {
   Bank& k = banks_[size_t(bank)];
+  dirty_ |= uint64_t(1) << bank;
   DramPathStats& ps = path == DramPath::external ? ext_ : hb_;
   if (k.opened_by != path) ++ps.conflict_row_switches;
   k.busy_ps += t + rppb_ - k.act_ps;
@@ -348,6 +352,7 @@ void Lpddr5Channel::do_pre(int bank, int64_t t, DramPath path) {
 
 void Lpddr5Channel::do_col(int bank, DramAccess kind, int64_t t) {
   Bank& k = banks_[size_t(bank)];
+  dirty_ |= uint64_t(1) << bank;
   const size_t g = size_t(bg_of_[size_t(bank)]);
   last_col_bg_[g] = t;
   last_col_ = t;
@@ -374,6 +379,7 @@ void Lpddr5Channel::do_col(int bank, DramAccess kind, int64_t t) {
 void Lpddr5Channel::auto_precharge(int bank) {
   // RDA/WRA: the bank closes itself as soon as nRAS and nRTP / write recovery allow.
   Bank& k = banks_[size_t(bank)];
+  dirty_ |= uint64_t(1) << bank;
   int64_t p = std::max(k.pre_after_act_ps, k.pre_after_col_ps);
   k.busy_ps += p + rppb_ - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, p + rppb_);
@@ -430,6 +436,33 @@ void Lpddr5Channel::BankQueue::erase(int i) {
   --size;
 }
 
+void Lpddr5Channel::refresh_candidate(int b) {
+  // Its oldest row hit (column command), else PRE if a row is open, else ACT for the oldest.
+  const Bank& k = banks_[size_t(b)];
+  BankQueue& q = queues_[size_t(b)];
+  Candidate& c = cand_[size_t(b)];
+  if (k.open_row >= 0) {
+    int idx = -1;
+    for (int i = 0; i < q.size; ++i) {
+      if (q.at(i).row == k.open_row) {
+        idx = i;
+        break;
+      }
+    }
+    if (idx >= 0) {
+      const Entry& e = q.at(idx);
+      const bool rd = e.kind == DramAccess::read;
+      c = {std::max({e.arrival_ps, k.next_col_ps, k.hb_busy_until_ps}), k.closes_at_ps - (rd ? rtp_ : wr_lead_), e.seq,
+           idx, rd ? DramCommand::rd : DramCommand::wr};
+    } else {
+      c = {std::max({q.at(0).arrival_ps, k.pre_after_act_ps, k.pre_after_col_ps, k.pre_after_hb_col_ps}),
+           k.closes_at_ps - tck_, q.at(0).seq, 0, DramCommand::pre};
+    }
+  } else {
+    c = {std::max(q.at(0).arrival_ps, k.next_act_ps), kDramNever, q.at(0).seq, 0, DramCommand::act};
+  }
+}
+
 int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_ps) {
   const int64_t now = enter(now_ps);
   const int depth = int(s_.controller.queue_depth);
@@ -449,6 +482,7 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
     int bank;
   };
   ActCandidate acts[64];
+  dirty_ = ~uint64_t(0);  // the other path may have changed any bank since the last call
   int64_t col_bound[2][64];  // [read, write][bank group]: bus, bank-group and turnaround limits
 
   for (;;) {
@@ -464,6 +498,7 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
       DramAddress a = mapping_.decode(req.address);
       queues_[size_t(a.bank)].push({seq++, align_ck(std::max(req.arrival_ps, slot_free)), a.row, req.kind});
       nonempty |= uint64_t(1) << a.bank;
+      dirty_ |= uint64_t(1) << a.bank;
       ++queued;
       if (req.kind == DramAccess::write) ++queued_writes;
     }
@@ -480,46 +515,39 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
     // Each bank with work offers one command: its oldest row hit, else PRE (a miss is waiting and
     // no hit is), else ACT for its oldest request. The earliest wins; ties go to column commands
     // (first ready), then to the oldest request (first come).
-    int64_t best_t = kDramNever, best_seq = INT64_MAX;
-    int best_bank = -1, best_idx = 0, best_rank = 2;
+    int64_t best_key = 2 * kDramNever, best_seq = INT64_MAX;
+    int best_bank = -1, best_idx = 0;
     DramCommand best_cmd = DramCommand::act;
     int n_acts = 0;
     for (uint64_t m = nonempty; m; m &= m - 1) {
       const int b = __builtin_ctzll(m);
-      Bank& k = banks_[size_t(b)];
-      BankQueue& q = queues_[size_t(b)];
-      if (k.open_row >= 0) {
-        int idx = -1;
-        for (int i = 0; i < q.size; ++i) {
-          if (q.at(i).row == k.open_row) {
-            idx = i;
-            break;
-          }
+      const uint64_t bit = uint64_t(1) << b;
+      Candidate& c = cand_[size_t(b)];
+      for (;;) {
+        if (dirty_ & bit) {
+          refresh_candidate(b);
+          dirty_ &= ~bit;
         }
         int64_t t;
-        DramCommand cmd;
-        if (idx >= 0) {
-          const Entry& e = q.at(idx);
-          const bool rd = e.kind == DramAccess::read;
-          t = std::max({col_bound[rd ? 0 : 1][bg_of_[size_t(b)]], e.arrival_ps, k.next_col_ps, k.hb_busy_until_ps});
-          if (t + (rd ? rtp_ : wr_lead_) > k.closes_at_ps) t = kDramNever;
-          cmd = rd ? DramCommand::rd : DramCommand::wr;
+        if (c.cmd == DramCommand::act) {
+          acts[n_acts++] = {std::max(c.local_ps, cmd_free_), c.seq, b};
+          break;
+        } else if (c.cmd == DramCommand::pre) {
+          t = std::max({c.local_ps, cmd_free_, last_pre_ + ppd_});
         } else {
-          idx = 0;
-          t = pre_earliest(b, q.at(0).arrival_ps);
-          cmd = DramCommand::pre;
+          t = std::max(c.local_ps, col_bound[c.cmd == DramCommand::rd ? 0 : 1][bg_of_[size_t(b)]]);
         }
-        if (t != kDramNever) {
-          const int rank = cmd == DramCommand::pre ? 1 : 0;
-          const int64_t sq = q.at(idx).seq;
-          if (t < best_t || (t == best_t && (rank < best_rank || (rank == best_rank && sq < best_seq)))) {
-            best_t = t, best_seq = sq, best_bank = b, best_idx = idx, best_rank = rank, best_cmd = cmd;
-          }
+        if (t > c.limit_ps) {
+          close_by_refresh(b);  // nothing fits before the refresh, which closes the row
           continue;
         }
-        close_by_refresh(b);  // nothing fits before the refresh, which closes the row
+        // Order: time, then column before row commands (2t + rank, one integer), then age.
+        const int64_t key = 2 * t + (c.cmd == DramCommand::pre ? 1 : 0);
+        if (key < best_key || (key == best_key && c.seq < best_seq)) {
+          best_key = key, best_seq = c.seq, best_bank = b, best_idx = c.idx, best_cmd = c.cmd;
+        }
+        break;
       }
-      acts[n_acts++] = {std::max({q.at(0).arrival_ps, k.next_act_ps, cmd_free_}), q.at(0).seq, b};
     }
     // ACT candidates: the activate window and the refresh calendar only move a time later, and
     // "earliest legal time >= x" is monotone in x. With all-bank refresh that function is the same
@@ -535,23 +563,24 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
         const int64_t t = act_earliest(acts[lo].bank, acts[lo].from, true);
         for (int i = 0; i < n_acts; ++i) {
           if (acts[i].from > t) continue;
-          if (t < best_t || (t == best_t && best_rank == 1 && acts[i].seq < best_seq)) {
-            best_t = t, best_seq = acts[i].seq, best_bank = acts[i].bank, best_idx = 0, best_rank = 1;
+          if (2 * t + 1 < best_key || (2 * t + 1 == best_key && acts[i].seq < best_seq)) {
+            best_key = 2 * t + 1, best_seq = acts[i].seq, best_bank = acts[i].bank, best_idx = 0;
             best_cmd = DramCommand::act;
           }
         }
       } else {
         for (int i = 0; i < n_acts; ++i) {
-          if (acts[i].from > best_t) continue;
+          if (2 * acts[i].from > best_key) continue;
           const int64_t t = act_earliest(acts[i].bank, acts[i].from, true);
-          if (t < best_t || (t == best_t && best_rank == 1 && acts[i].seq < best_seq)) {
-            best_t = t, best_seq = acts[i].seq, best_bank = acts[i].bank, best_idx = 0, best_rank = 1;
+          if (2 * t + 1 < best_key || (2 * t + 1 == best_key && acts[i].seq < best_seq)) {
+            best_key = 2 * t + 1, best_seq = acts[i].seq, best_bank = acts[i].bank, best_idx = 0;
             best_cmd = DramCommand::act;
           }
         }
       }
     }
 
+    const int64_t best_t = best_key / 2;
     BankQueue& q = queues_[size_t(best_bank)];
     Bank& k = banks_[size_t(best_bank)];
     switch (best_cmd) {
@@ -561,6 +590,7 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
       case DramCommand::wr: {
         const Entry e = q.at(best_idx);
         q.erase(best_idx);
+        dirty_ |= uint64_t(1) << best_bank;
         if (q.size == 0) nonempty &= ~(uint64_t(1) << best_bank);
         --queued;
         if (e.kind == DramAccess::write) --queued_writes;

@@ -211,6 +211,7 @@ class Lpddr5Channel {
   void do_pre(int bank, int64_t t, DramPath path);
   void do_col(int bank, DramAccess kind, int64_t t);
   void auto_precharge(int bank);
+  void refresh_candidate(int bank);
 
   DramStandard s_;
   DramAddressMapping mapping_;
@@ -251,6 +252,17 @@ class Lpddr5Channel {
     void erase(int i);
   };
   std::vector<BankQueue> queues_;
+  // Each bank's FR-FCFS candidate, minus the channel-wide limits (added per decision); recomputed
+  // only when the bank's state or queue changed (bit set in dirty_).
+  struct Candidate {
+    int64_t local_ps;  // bank-local earliest time (arrival, nRCD, nRAS, nRP, other path)
+    int64_t limit_ps;  // latest legal issue before the refresh closes the row
+    int64_t seq;
+    int idx;           // queue position of the request served
+    DramCommand cmd;
+  };
+  std::vector<Candidate> cand_;
+  uint64_t dirty_ = ~uint64_t(0);
 
   DramCommandCounts counts_;
   DramPathStats ext_, hb_;
