@@ -111,6 +111,8 @@ struct BadCase {
   const char* also = "";  // another fragment it must contain
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.file; }
+
 class DramStandardBadInput : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(DramStandardBadInput, NamesFileAndKey) {
