@@ -4,6 +4,7 @@
 
 #include "mapping/roofline.hpp"
 #include "models/bandwidth_pipe_dram.hpp"
+#include "models/lpddr5_dram.hpp"
 
 namespace h2sim {
 
@@ -30,12 +31,15 @@ Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOpt
     p.link_rates = link_rates_for(hw, options.ideal);
     p.ideal_hb_bytes_per_mac = options.ideal_hb_bytes_per_mac;
     const std::string ch = "ch" + std::to_string(c);
-    auto make_dram = [&hw, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {
+    const DramStandard* standard = options.dram_standard;
+    auto make_dram = [&hw, standard, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {
+      if (standard != nullptr) return std::make_unique<Lpddr5Dram>(dram_name, hw, *standard, nmp);
       return std::make_unique<BandwidthPipeDram>(dram_name, static_cast<int>(hw.banks_per_channel),
                                                  nmp ? hw.pe.hb_bandwidth_bytes_per_s : 0.0,
                                                  hw.external_bandwidth_bytes_per_s);
     };
     channels_.push_back(std::make_unique<Channel>(ch.c_str(), hw, p, make_dram));
+    if (standard != nullptr) channels_.back()->link().attach_dram(&channels_.back()->dram(), hw.channel_capacity_bytes());
     links.push_back(&channels_.back()->link());
   }
   npu_ = std::make_unique<Npu>("npu", hw, options.ideal, links);

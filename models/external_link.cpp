@@ -28,22 +28,28 @@ ExternalLink::ExternalLink(sc_core::sc_module_name name, LinkRates rates)
 void ExternalLink::transfer(int64_t bytes, LinkTraffic kind) {
   if (bytes <= 0) return;
   const bool npu = kind == LinkTraffic::npu_read || kind == LinkTraffic::npu_write;
-  const sc_core::sc_time duration = transfer_time(bytes, npu ? rates_.npu_bytes_per_s : rates_.transfer_bytes_per_s);
-  // First come, first served: the bus is granted at the end of everything granted before.
-  const sc_core::sc_time start = std::max(free_at_, sc_core::sc_time_stamp());
-  free_at_ = start + duration;
-  bytes_[static_cast<int>(kind)] += bytes;
-  busy_[static_cast<int>(kind)] += duration;
-  ++transfers_;
-  wait_until(start);
+  const int64_t ticket = next_ticket_++;
+  while (serving_ != ticket) sc_core::wait(turn_);
+  const sc_core::sc_time start = sc_core::sc_time_stamp();
   ++active_;
   busy_flag_ = true;
   bytes_in_flight_ = bytes;
-  sc_core::wait(duration);
+  if (npu && dram_ != nullptr) {
+    if (npu_address_ + bytes > dram_capacity_bytes_) npu_address_ = 0;
+    dram_->external_access(kind == LinkTraffic::npu_read ? DramAccess::read : DramAccess::write, npu_address_, bytes);
+    npu_address_ += bytes;
+  } else {
+    sc_core::wait(transfer_time(bytes, npu ? rates_.npu_bytes_per_s : rates_.transfer_bytes_per_s));
+  }
+  bytes_[static_cast<int>(kind)] += bytes;
+  busy_[static_cast<int>(kind)] += sc_core::sc_time_stamp() - start;
+  ++transfers_;
   if (--active_ == 0) {
     busy_flag_ = false;
     bytes_in_flight_ = 0;
   }
+  ++serving_;
+  turn_.notify(sc_core::SC_ZERO_TIME);
 }
 
 sc_core::sc_time ExternalLink::busy_time() const {

@@ -1,11 +1,16 @@
 #pragma once
 // The external interface of one channel to the SoC (LPDDR5 x16: 12.8 GB/s). Scatter (activations
 // into an NMP die), load (partial sums out of it) and NPU traffic share it as one half-duplex
-// bus, served first come first served with their real byte counts.
+// bus, served first come first served with their real byte counts. NPU reads come out of the
+// channel's DRAM: when a DRAM model is attached they take as long as it says (bank timing,
+// refresh), holding the bus meanwhile; scatter and load end in the NMP logic die's buffers and
+// take bytes / rate.
 #include <systemc>
 
 #include <array>
 #include <cstdint>
+
+#include "models/dram_port.hpp"
 
 namespace h2sim {
 
@@ -22,6 +27,12 @@ class ExternalLink : public sc_core::sc_module {
  public:
   ExternalLink(sc_core::sc_module_name name, LinkRates rates);
 
+  // NPU reads go through `dram` (nullptr: at the NPU rate). Call before the simulation starts.
+  void attach_dram(DramChannelPort* dram, int64_t capacity_bytes) {
+    dram_ = dram;
+    dram_capacity_bytes_ = capacity_bytes;
+  }
+
   // Blocks the calling SC_THREAD until the transfer is complete. Requests are served in the
   // order they are made; a request made while the bus is busy waits for it (contention).
   void transfer(int64_t bytes, LinkTraffic kind);
@@ -36,7 +47,13 @@ class ExternalLink : public sc_core::sc_module {
 
  private:
   LinkRates rates_;
-  sc_core::sc_time free_at_;  // when the bus finishes everything granted so far
+  DramChannelPort* dram_ = nullptr;
+  int64_t dram_capacity_bytes_ = 0;
+  int64_t npu_address_ = 0;   // NPU reads stream through the channel's address space
+  // First come first served: tickets in call order, one transfer on the bus at a time.
+  int64_t next_ticket_ = 0;
+  int64_t serving_ = 0;
+  sc_core::sc_event turn_;
   std::array<int64_t, kLinkTrafficKinds> bytes_{};
   std::array<sc_core::sc_time, kLinkTrafficKinds> busy_{};
   int64_t transfers_ = 0;

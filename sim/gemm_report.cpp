@@ -42,6 +42,12 @@ std::string format_gemm_report(const GemmRunResult& r) {
     line("bytes read by the NPU", fmt::format("{} B", r.bytes_npu_read));
     line("NPU utilization", fmt::format("{:.1f} %", 100 * r.npu_utilization));
   }
+  if (r.dram_model == "lpddr5") {
+    line("DRAM (LPDDR5) commands", fmt::format("ACT {}, RD {}, PRE {}, REF {}; row hits {:.1f} %", r.dram_activates,
+                                               r.dram_reads, r.dram_precharges, r.dram_refreshes, 100 * r.dram_row_hit_rate));
+  } else if (r.dram_model == "pipe") {
+    line("DRAM", "bandwidth pipe (no command timing)");
+  }
   line("external bandwidth", fmt::format("{:.2f} of {:.1f} GB/s peak", r.external_bandwidth_gbps,
                                          r.external_peak_bandwidth_gbps));
   line("wall time", fmt::format("{:.3f} s", r.wall_s));
@@ -53,6 +59,7 @@ nlohmann::ordered_json gemm_report_json(const GemmRunResult& r) {
   j["design"] = r.design;
   j["target"] = target_name(r.target);
   j["fidelity"] = to_string(r.fidelity);
+  j["dram_model"] = r.dram_model;
   j["shape"] = {{"batch", r.shape.batch}, {"m", r.shape.m}, {"k", r.shape.k}, {"n", r.shape.n}};
   j["latency_ns"] = r.latency_ns;
   j["latency_pe_cycles"] = r.pe_cycle_ns > 0 ? r.latency_ns / r.pe_cycle_ns : 0.0;
@@ -87,6 +94,10 @@ nlohmann::ordered_json gemm_report_json(const GemmRunResult& r) {
   j["hb_peak_bandwidth_gbps"] = r.hb_peak_bandwidth_gbps;
   j["max_input_buffer_bytes"] = r.max_input_buffer_bytes;
   j["max_output_buffer_bytes_per_pe"] = r.max_output_buffer_bytes_per_pe;
+  j["dram_commands"] = {{"activate", r.dram_activates}, {"read", r.dram_reads},
+                        {"precharge", r.dram_precharges}, {"refresh", r.dram_refreshes}};
+  j["dram_row_hit_rate"] = r.dram_row_hit_rate;
+  j["efficiency_vs_analytic"] = r.analytic_latency_ns / r.latency_ns;
   j["wall_s"] = r.wall_s;
   return j;
 }

@@ -12,6 +12,8 @@
 #include "config/errors.hpp"
 #include "mapping/channel_plan.hpp"
 #include "models/chip.hpp"
+#include "models/dram/dram_standard.hpp"
+#include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
 
 namespace h2sim {
@@ -155,6 +157,17 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
   } else {
     ChipOptions chip_options;
     chip_options.ideal = options.fidelity == Fidelity::ideal;
+    std::unique_ptr<DramStandard> standard;
+    if (options.fidelity == Fidelity::cycle && options.dram == DramModel::lpddr5) {
+      if (hw.dram_standard_file.empty()) {
+        throw InputError(fmt::format("{}: key 'dram_standard' is not set; add it or use --dram pipe", hw.source_file));
+      }
+      standard = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, options.dram_overrides));
+      chip_options.dram_standard = standard.get();
+      r.dram_model = "lpddr5";
+    } else {
+      r.dram_model = "pipe";
+    }
     chip_options.ideal_hb_bytes_per_mac = ideal_hb_bytes_per_mac;
     Chip chip("chip", hw, chip_options);
     GemmDriver driver("driver", chip, hw, shape, options.target, plans, reduce_adds);
@@ -198,6 +211,19 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
       r.bytes_hb += ch.dram().port_stats().hb_bytes;
       r.max_input_buffer_bytes = std::max(r.max_input_buffer_bytes, ch.max_input_buffer_used_bytes());
       r.max_output_buffer_bytes_per_pe = std::max(r.max_output_buffer_bytes_per_pe, ch.max_output_buffer_used_bytes());
+    }
+    if (standard) {
+      int64_t hits = 0, accesses = 0;
+      for (int c = 0; c < chip.channel_count(); ++c) {
+        const DramStats st = static_cast<const Lpddr5Dram&>(chip.channel(c).dram()).dram_stats();
+        r.dram_activates += st.commands.act;
+        r.dram_reads += st.commands.rd + st.commands.hb_rd;
+        r.dram_precharges += st.commands.pre + st.commands.pre_all;
+        r.dram_refreshes += st.commands.ref_all + st.commands.ref_bank;
+        hits += st.external.row_hits + st.hb.row_hits;
+        accesses += st.external.column_accesses + st.hb.column_accesses;
+      }
+      r.dram_row_hit_rate = accesses > 0 ? double(hits) / double(accesses) : 0.0;
     }
     // Invariants: every byte asked for was delivered, every MAC was done once.
     double pe_macs = 0;

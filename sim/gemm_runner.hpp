@@ -14,9 +14,16 @@ namespace h2sim {
 
 enum class GemmTarget { nmp, npu };
 
+// The DRAM behind each channel at `cycle` fidelity: the cycle-level LPDDR5 model of the design's
+// `dram_standard` (the default when it has one), or a bandwidth pipe per port. `ideal` always
+// uses the pipe.
+enum class DramModel { lpddr5, pipe };
+
 struct GemmRunOptions {
   Fidelity fidelity = Fidelity::cycle;
   GemmTarget target = GemmTarget::nmp;
+  DramModel dram = DramModel::lpddr5;
+  std::vector<std::string> dram_overrides;  // KEY=VALUE for the DRAM standard
   std::string vcd_path;  // "" = no waveform
 };
 
@@ -29,6 +36,7 @@ struct GemmRunResult {
   GemmShape shape;
   GemmTarget target = GemmTarget::nmp;
   Fidelity fidelity = Fidelity::cycle;
+  std::string dram_model;         // "lpddr5", "pipe" or "" (analytic)
 
   double latency_ns = 0;
   double analytic_latency_ns = 0;
@@ -56,6 +64,9 @@ struct GemmRunResult {
   double hb_peak_bandwidth_gbps = 0;
   int64_t max_input_buffer_bytes = 0;
   int64_t max_output_buffer_bytes_per_pe = 0;
+  // LPDDR5 command counts over all channels (cycle fidelity with the LPDDR5 model).
+  int64_t dram_activates = 0, dram_reads = 0, dram_precharges = 0, dram_refreshes = 0;
+  double dram_row_hit_rate = 0;
   double wall_s = 0;
 };
 

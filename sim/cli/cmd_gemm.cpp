@@ -20,7 +20,8 @@ struct GemmArgs {
   std::string on = "nmp";
   std::string fidelity = "cycle";
   std::string json_file, vcd_file;
-  std::vector<std::string> overrides;
+  std::string dram = "lpddr5";
+  std::vector<std::string> overrides, dram_overrides;
 };
 
 void run(const GemmArgs& a) {
@@ -32,6 +33,9 @@ void run(const GemmArgs& a) {
   if (a.on != "nmp" && a.on != "npu") throw InputError("--on: unknown target '" + a.on + "' (valid: nmp, npu)");
   opt.target = a.on == "nmp" ? GemmTarget::nmp : GemmTarget::npu;
   opt.vcd_path = a.vcd_file;
+  if (a.dram != "lpddr5" && a.dram != "pipe") throw InputError("--dram: unknown model '" + a.dram + "' (valid: lpddr5, pipe)");
+  opt.dram = a.dram == "lpddr5" ? DramModel::lpddr5 : DramModel::pipe;
+  opt.dram_overrides = a.dram_overrides;
   if (!opt.vcd_path.empty() && opt.fidelity == Fidelity::analytic) {
     throw InputError("--vcd needs a simulated fidelity (ideal or cycle), not analytic");
   }
@@ -55,6 +59,12 @@ void register_gemm_command(CLI::App& app) {
   cmd->add_option("--fidelity", args->fidelity,
                   "analytic (artifact roofline), ideal (SystemC, roofline simplifications) or cycle (SystemC, buffers, overlap, contention)")
       ->capture_default_str();
+  cmd->add_option("--dram", args->dram,
+                  "DRAM at cycle fidelity: lpddr5 (bank/command timing of the design's dram_standard) or pipe (fixed bandwidth)")
+      ->capture_default_str();
+  cmd->add_option("--dram-set", args->dram_overrides,
+                  "Override a DRAM standard key, e.g. --dram-set hb_port.row_switch_overlap=1")
+      ->take_all();
   cmd->add_option("--json", args->json_file, "Write the results as JSON to this file (latency_ns, breakdown_ns, ...)");
   cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (links, PEs, buffers; timescale 1 ps) to this file");
   cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4 --set pe.frequency_mhz=800")
