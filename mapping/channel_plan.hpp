@@ -64,6 +64,8 @@ struct ChannelPlan {
   int64_t input_capacity_bytes = 0;         // per channel (input global buffer)
   int64_t output_capacity_bytes_per_pe = 0;
   double estimated_ns = 0;                  // the planner's estimate for the chosen blocks
+  // `ideal` fidelity only: HB bytes charged per MAC (the artifact's 1/AI, activations included).
+  double charged_hb_bytes_per_mac = 0;
   std::vector<ChannelBlock> blocks;
 
   PeWork pe_work(const ChannelBlock& b, int64_t pe) const;  // pe = i_k * p_n + i_n

@@ -70,7 +70,7 @@ void Channel::start_pes() {
         // The roofline's simplification: the block's work spread perfectly over all PEs, and
         // the HB port charged the artifact's bytes per MAC (activations included).
         job.macs = block_macs / double(pes);
-        job.weight_bytes = int64_t(std::llround(job.macs * params_.ideal_hb_bytes_per_mac));
+        job.weight_bytes = int64_t(std::llround(job.macs * plan.charged_hb_bytes_per_mac));
         ++block_pes_remaining_[bi];
       } else if (w.macs > 0) {
         job.macs = w.macs;

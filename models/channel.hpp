@@ -28,8 +28,6 @@ struct ChannelParams {
   bool nmp = false;
   bool ideal = false;               // serialized stages, roofline PEs
   LinkRates link_rates;
-  // Ideal only: bytes charged to the HB port per MAC (the artifact counts inputs there too).
-  double ideal_hb_bytes_per_mac = 0;
 };
 
 struct ChannelPhaseTimes {

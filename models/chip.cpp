@@ -29,7 +29,6 @@ Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOpt
     p.nmp = c < hw.nmp_channels;
     p.ideal = options.ideal;
     p.link_rates = link_rates_for(hw, options.ideal);
-    p.ideal_hb_bytes_per_mac = options.ideal_hb_bytes_per_mac;
     const std::string ch = "ch" + std::to_string(c);
     const DramStandard* standard = options.dram_standard;
     auto make_dram = [&hw, standard, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {

@@ -18,8 +18,6 @@ struct ChipOptions {
   bool ideal = false;
   // The cycle-level LPDDR5 model behind every channel; nullptr: bandwidth pipes.
   const DramStandard* dram_standard = nullptr;
-  // Ideal only: HB bytes charged per MAC on NMP channels (see ChannelParams).
-  double ideal_hb_bytes_per_mac = 0;
 };
 
 class Chip : public sc_core::sc_module {

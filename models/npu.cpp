@@ -16,8 +16,36 @@ constexpr int64_t kNpuChunkBytes = 16 * 1024;  // the NPU's per-channel read gra
 Npu::Npu(sc_core::sc_module_name name, const HardwareConfig& hw, bool ideal, std::vector<ExternalLink*> links)
     : sc_core::sc_module(name), hw_(hw), ideal_(ideal), links_(std::move(links)) {}
 
-void Npu::gemm(const GemmShape& shape, const std::vector<int>& holding) {
+Npu::Queue& Npu::acquire(int queue) {
+  Queue& q = queues_[ideal_ ? queue : 0];
+  const int64_t ticket = q.next_ticket++;
+  while (q.serving != ticket) sc_core::wait(q.turn);
+  return q;
+}
+
+void Npu::release(Queue& q) {
+  ++q.serving;
+  q.turn.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Npu::write(int64_t bytes, const std::vector<int>& holding) {
+  if (bytes <= 0 || holding.empty()) return;
+  const int n = static_cast<int>(holding.size());
+  sc_core::sc_event_and_list all;
+  std::vector<sc_core::sc_process_handle> writes;
+  for (int i = 0; i < n; ++i) {
+    const int64_t share = bytes / n + (i < bytes % n ? 1 : 0);
+    ExternalLink* link = links_.at(holding[i]);
+    writes.push_back(sc_core::sc_spawn([link, share]() { link->transfer(share, LinkTraffic::npu_write); }));
+    all &= writes.back().terminated_event();
+  }
+  sc_core::wait(all);
+}
+
+void Npu::gemm(const GemmShape& shape, const std::vector<int>& holding, int queue) {
   if (holding.empty()) throw InternalError(std::string(name()) + ": NPU GEMM with no channel holding its data");
+  Queue& q = acquire(queue);
+  compute_free_at_ = std::max(compute_free_at_, sc_core::sc_time_stamp());
   const double rate = hw_.npu.compute_efficiency * hw_.npu.peak_macs_per_s;
   const double macs = shape.macs();
   // Bytes to stream: the artifact charges MACs / AI (weights re-read per batch item, inputs
@@ -58,16 +86,19 @@ void Npu::gemm(const GemmShape& shape, const std::vector<int>& holding) {
   }
   stats_.macs += macs;
   busy_flag_ = false;
+  release(q);
 }
 
-void Npu::reduce(double adds) {
+void Npu::reduce(double adds, int queue) {
   if (adds <= 0) return;
+  Queue& q = acquire(queue);
   const sc_core::sc_time dur = seconds_to_time(adds / hw_.npu.reduce_ops_per_s);
   busy_flag_ = true;
   sc_core::wait(dur);
   busy_flag_ = false;
   stats_.reduce_adds += adds;
   stats_.reduce_busy += dur;
+  release(q);
 }
 
 void Npu::trace(sc_core::sc_trace_file* tf) const { sc_core::sc_trace(tf, busy_flag_, std::string(name()) + ".busy"); }

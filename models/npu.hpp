@@ -2,8 +2,12 @@
 // The centralized NPU of the SoC. It owns no DRAM: a GEMM streams its DRAM operand (weights or
 // KV cache) over the external links of the channels that hold it, and multiplies at
 // compute_efficiency x peak as data arrives (chunks overlap transfer and compute).
+// It runs one GEMM (or reduction) at a time, first come first served: concurrent operators queue.
+// At `ideal` fidelity each caller-chosen queue is independent, which is the analytic model's
+// assumption (NPU parts add up within a tier, parallel MPGs do not contend).
 #include <systemc>
 
+#include <map>
 #include <vector>
 
 #include "config/hardware_config.hpp"
@@ -26,16 +30,27 @@ class Npu : public sc_core::sc_module {
   Npu(sc_core::sc_module_name name, const HardwareConfig& hw, bool ideal, std::vector<ExternalLink*> links);
 
   // Blocks until `shape` is computed with its DRAM operand spread evenly over `holding` channels.
-  void gemm(const GemmShape& shape, const std::vector<int>& holding);
+  void gemm(const GemmShape& shape, const std::vector<int>& holding, int queue = 0);
   // Blocks until `adds` vector additions (the reduction of K-split partial sums) are done.
-  void reduce(double adds);
+  void reduce(double adds, int queue = 0);
+  // Writes `bytes` (KV-cache appends) spread evenly over `holding` channels; blocks until done.
+  void write(int64_t bytes, const std::vector<int>& holding);
 
   const NpuStats& stats() const { return stats_; }
   void trace(sc_core::sc_trace_file* tf) const;
 
  private:
+  struct Queue {
+    int64_t next_ticket = 0, serving = 0;
+    sc_core::sc_event turn;
+  };
+  // Waits for the turn of a new ticket on `queue` (one queue at cycle fidelity); returns the queue.
+  Queue& acquire(int queue);
+  void release(Queue& q);
+
   const HardwareConfig& hw_;
   bool ideal_;
+  std::map<int, Queue> queues_;
   std::vector<ExternalLink*> links_;
   sc_core::sc_time compute_free_at_;
   NpuStats stats_;

@@ -130,6 +130,7 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
         continue;
       }
       plans.push_back(plan_channel(hw, tile, !ideal));
+      plans.back().charged_hb_bytes_per_mac = ideal_hb_bytes_per_mac;
       ++r.channels_used;
       r.blocks_per_channel_max = std::max<int64_t>(r.blocks_per_channel_max, int64_t(plans.back().blocks.size()));
       r.pe_split_k = plans.back().split.p_k;
@@ -168,7 +169,6 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     } else {
       r.dram_model = "pipe";
     }
-    chip_options.ideal_hb_bytes_per_mac = ideal_hb_bytes_per_mac;
     Chip chip("chip", hw, chip_options);
     GemmDriver driver("driver", chip, hw, shape, options.target, plans, reduce_adds);
 

@@ -9,6 +9,7 @@
 
 #include "config/errors.hpp"
 #include "mapping/baselines.hpp"
+#include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
 #include "mapping/search.hpp"
 #include "sim/atomic_file.hpp"
@@ -32,39 +33,14 @@ void run(const AnalyzeArgs& a) {
   Scenario scenario = resolve_scenario(a.scenario, a.model_file);
   if (a.batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", a.batch));
   EvaluatorOptions opt{a.artifact_compat};
-  const CapacityContext cap{a.batch, scenario.max_context_tokens};
-
-  Dataflow df;
-  if (is_fixed_baseline(a.dataflow)) {
-    df = make_fixed_baseline(a.dataflow, model, hw, a.artifact_compat);
-  } else if (is_searched_baseline(a.dataflow)) {
-    // A searched space as a fixed dataflow: the best the GA finds (deterministic for --seed).
-    SearchParams p;
-    p.population = a.population;
-    p.generations = a.generations;
-    p.seed = a.seed;
-    p.threads = a.threads > 0 ? a.threads : int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
-    p.space = parse_dataflow_space(a.dataflow);
-    std::cerr << fmt::format("h2sim: searching the {} space ({} x {}, seed {})...\n", a.dataflow, p.population,
-                             p.generations, p.seed);
-    df = genetic_search(hw, model, scenario, a.batch, opt, p).best;
-  } else if (std::filesystem::exists(a.dataflow)) {
-    df = load_dataflow(a.dataflow, model, hw);
-  } else {
-    throw InputError(fmt::format("--dataflow: '{}' is neither a dataflow name (npu-only, fc-nmp, attn-nmp, "
-                                 "attn-nmp-split, cc-nmp, h2llm) nor a file",
-                                 a.dataflow));
-  }
-  if (a.artifact_compat && is_fixed_baseline(a.dataflow)) {
-    // The artifact's fixed mappings never check capacity (its inverted Attn-NMP-Split ratio
-    // overfills the normal pool): to reproduce them, overfilling is only a warning here.
-    auto v = dataflow_structure_violations(df, model, hw);
-    if (!v.empty()) throw InternalError("baseline '" + a.dataflow + "' is illegal: " + v.front());
-    std::string over = dataflow_capacity_violation(df, model, hw, cap);
-    if (!over.empty()) std::cerr << "h2sim: warning (--artifact-compat, capacity not enforced): " << over << "\n";
-  } else {
-    check_dataflow(df, model, hw, cap, a.dataflow);
-  }
+  DataflowChoice choice;
+  choice.name_or_file = a.dataflow;
+  choice.artifact_compat = a.artifact_compat;
+  choice.search.population = a.population;
+  choice.search.generations = a.generations;
+  choice.search.seed = a.seed;
+  choice.search.threads = a.threads > 0 ? a.threads : int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+  const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
   AnalyticEvaluator ev(hw, model, scenario, a.batch, opt);
   DataflowTiming t = ev.evaluate(df);
   AnalysisContext ctx{&hw, &model, &scenario, a.batch, a.artifact_compat};

@@ -6,8 +6,10 @@
 namespace h2sim::cli {
 
 void register_gemm_command(CLI::App& app);
+void register_run_command(CLI::App& app);
 void register_analyze_command(CLI::App& app);
 void register_explore_command(CLI::App& app);
 void register_dram_command(CLI::App& app);
+void register_check_command(CLI::App& app);
 
 }  // namespace h2sim::cli

@@ -17,9 +17,11 @@ int sc_main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
 
   h2sim::cli::register_gemm_command(app);
+  h2sim::cli::register_run_command(app);
   h2sim::cli::register_analyze_command(app);
   h2sim::cli::register_explore_command(app);
   h2sim::cli::register_dram_command(app);
+  h2sim::cli::register_check_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,77 @@
+#include "mapping/dataflow_choice.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "config/errors.hpp"
+#include "mapping/baselines.hpp"
+
+namespace h2sim {
+
+std::string default_dataflow_name(const HardwareConfig& hw) { return hw.nmp_channels == 0 ? "npu-only" : "h2llm"; }
+
+Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
+                         const Scenario& scenario, int64_t batch) {
+  if (batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", batch));
+  const CapacityContext cap{batch, scenario.max_context_tokens};
+  Dataflow df;
+  if (is_fixed_baseline(c.name_or_file)) {
+    df = make_fixed_baseline(c.name_or_file, model, hw, c.artifact_compat);
+    if (c.artifact_compat) {
+      // The artifact's fixed mappings never check capacity (its inverted Attn-NMP-Split ratio
+      // overfills the normal pool): to reproduce them, overfilling is only a warning here.
+      auto v = dataflow_structure_violations(df, model, hw);
+      if (!v.empty()) throw InternalError("baseline '" + c.name_or_file + "' is illegal: " + v.front());
+      std::string over = dataflow_capacity_violation(df, model, hw, cap);
+      if (!over.empty()) std::cerr << "h2sim: warning (--artifact-compat, capacity not enforced): " << over << "\n";
+      return df;
+    }
+  } else if (is_searched_baseline(c.name_or_file)) {
+    const std::string file =
+        c.cache_dir.empty()
+            ? ""
+            : (std::filesystem::path(c.cache_dir) /
+               fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}.yaml", c.name_or_file, hw.name, model.name, scenario.name,
+                           batch, c.search.population, c.search.generations, c.search.seed,
+                           c.artifact_compat ? "-compat" : ""))
+                  .string();
+    if (!file.empty() && std::filesystem::exists(file)) {
+      if (c.progress) std::cerr << "h2sim: using the searched dataflow cached in " << file << "\n";
+      df = load_dataflow(file, model, hw);
+      df.name = c.name_or_file;
+    } else {
+      SearchParams p = c.search;
+      p.space = parse_dataflow_space(c.name_or_file);
+      if (c.progress) {
+        std::cerr << fmt::format("h2sim: searching the {} dataflow space ({} x {}, seed {})...\n", c.name_or_file,
+                                 p.population, p.generations, p.seed);
+      }
+      df = genetic_search(hw, model, scenario, batch, EvaluatorOptions{c.artifact_compat}, p).best;
+      df.name = c.name_or_file;
+      if (!file.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(c.cache_dir, ec);
+        const std::string partial = file + ".partial";
+        {
+          std::ofstream out(partial);
+          out << dataflow_to_yaml(df, model, hw);
+        }
+        std::filesystem::rename(partial, file, ec);
+        if (ec) throw InputError(fmt::format("cannot write the dataflow cache '{}': {}", file, ec.message()));
+      }
+    }
+  } else if (std::filesystem::exists(c.name_or_file)) {
+    df = load_dataflow(c.name_or_file, model, hw);
+  } else {
+    throw InputError(fmt::format("--dataflow: '{}' is neither a dataflow name (npu-only, fc-nmp, attn-nmp, "
+                                 "attn-nmp-split, cc-nmp, h2llm) nor a file",
+                                 c.name_or_file));
+  }
+  check_dataflow(df, model, hw, cap, c.name_or_file);
+  return df;
+}
+
+}  // namespace h2sim

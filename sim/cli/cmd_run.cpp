@@ -1,0 +1,94 @@
+// h2sim run: end-to-end LLM inference (prefill + every decode step) on a design.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "config/errors.hpp"
+#include "config/hardware_config.hpp"
+#include "mapping/dataflow_choice.hpp"
+#include "mapping/report.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/llm_report.hpp"
+#include "sim/llm_runner.hpp"
+
+namespace h2sim::cli {
+
+namespace {
+struct RunArgs {
+  std::string hw_file = "configs/hardware/h2llm.yaml";
+  std::string model_file = "configs/models/llama3-8b.yaml";
+  std::string scenario = "sharegpt";
+  int64_t batch = 1;
+  std::string dataflow;  // "" = the design's default
+  std::string fidelity = "cycle";
+  std::string dram = "lpddr5";
+  std::string out_dir = "out";
+  std::string json_file, trace_file;
+  bool exact = false, artifact_compat = false, quiet = false;
+  std::vector<std::string> overrides, dram_overrides;
+  uint64_t seed = 1;
+};
+
+void run(const RunArgs& a) {
+  const HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
+  const ModelConfig model = load_model_config(a.model_file);
+  const Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  LlmRunOptions opt;
+  opt.fidelity = parse_fidelity(a.fidelity);
+  if (a.dram != "lpddr5" && a.dram != "pipe") throw InputError("--dram: unknown model '" + a.dram + "' (valid: lpddr5, pipe)");
+  opt.dram = a.dram == "lpddr5" ? DramModel::lpddr5 : DramModel::pipe;
+  opt.dram_overrides = a.dram_overrides;
+  opt.exact = a.exact;
+  opt.artifact_compat = a.artifact_compat;
+  opt.progress = !a.quiet;
+  opt.trace_path = a.trace_file;
+  if (!a.trace_file.empty() && opt.fidelity == Fidelity::analytic) {
+    throw InputError("--trace needs a simulated fidelity (ideal or cycle), not analytic");
+  }
+
+  DataflowChoice choice;
+  choice.name_or_file = a.dataflow.empty() ? default_dataflow_name(hw) : a.dataflow;
+  choice.artifact_compat = a.artifact_compat;
+  choice.search.seed = a.seed;
+  choice.search.threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+  choice.cache_dir = a.out_dir.empty() ? "" : a.out_dir + "/dataflows";
+  choice.progress = !a.quiet;
+  const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
+
+  const LlmRunResult r = run_llm(hw, model, scenario, a.batch, df, opt);
+  std::cout << format_llm_report(r);
+  if (!a.json_file.empty()) write_file_atomically(a.json_file, llm_report_json(r).dump(2) + "\n");
+}
+}  // namespace
+
+void register_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Simulate a whole LLM inference (prefill + decode). With no options: H2-LLM, LLaMA3-8B, ShareGPT, batch 1");
+  cmd->add_option("--hw", args->hw_file, "Hardware config YAML")->capture_default_str();
+  cmd->add_option("--model", args->model_file, "Model YAML or the artifact's operator_graph.json")->capture_default_str();
+  cmd->add_option("--scenario", args->scenario, "humaneval, sharegpt, longbench, loogle, or a scenario YAML")
+      ->capture_default_str();
+  cmd->add_option("--batch", args->batch, "Sequences decoded together")->capture_default_str();
+  cmd->add_option("--dataflow", args->dataflow,
+                  "npu-only, fc-nmp, attn-nmp, attn-nmp-split, cc-nmp, h2llm, or a dataflow YAML "
+                  "(default: h2llm, searched and cached in OUT/dataflows; npu-only without NMP channels)");
+  cmd->add_option("--fidelity", args->fidelity, "analytic, ideal or cycle")->capture_default_str();
+  cmd->add_option("--dram", args->dram, "DRAM at cycle fidelity: lpddr5 or pipe")->capture_default_str();
+  cmd->add_flag("--exact", args->exact, "Simulate every layer and step (no memoization of repeated MAGs)");
+  cmd->add_flag("--artifact-compat", args->artifact_compat, "The artifact's conventions (decode at the final context, ...)");
+  cmd->add_option("--out", args->out_dir, "Folder for cached searched dataflows")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();
+  cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)");
+  cmd->add_option("--trace", args->trace_file, "Write a Chrome/Perfetto JSON timeline of the simulated operators");
+  cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4")->take_all();
+  cmd->add_option("--dram-set", args->dram_overrides, "Override a DRAM standard key")->take_all();
+  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  cmd->callback([args]() { run(*args); });
+}
+
+}  // namespace h2sim::cli

@@ -1,0 +1,390 @@
+#include "sim/llm_runner.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <systemc>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include "config/errors.hpp"
+#include "mapping/channel_plan.hpp"
+#include "mapping/evaluator.hpp"
+#include "mapping/roofline.hpp"
+#include "mapping/tiling.hpp"
+#include "models/chip.hpp"
+#include "models/dram/dram_standard.hpp"
+#include "models/lpddr5_dram.hpp"
+#include "models/sc_time_util.hpp"
+#include "sim/atomic_file.hpp"
+
+namespace h2sim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A MAG of a lowered layer: mpg -> tier -> operators.
+struct MagGroup {
+  std::vector<std::vector<std::vector<const LoweredOperator*>>> mpgs;
+  std::vector<const LoweredOperator*> ops;  // in execution order
+};
+
+std::vector<MagGroup> group_mags(const std::vector<LoweredOperator>& ops) {
+  std::vector<MagGroup> mags;
+  for (const auto& op : ops) {
+    if (op.mag >= int(mags.size())) mags.resize(size_t(op.mag) + 1);
+    MagGroup& g = mags[size_t(op.mag)];
+    if (op.mpg >= int(g.mpgs.size())) g.mpgs.resize(size_t(op.mpg) + 1);
+    auto& mpg = g.mpgs[size_t(op.mpg)];
+    if (op.tier >= int(mpg.size())) mpg.resize(size_t(op.tier) + 1);
+    mpg[size_t(op.tier)].push_back(&op);
+    g.ops.push_back(&op);
+  }
+  return mags;
+}
+
+std::string shape_key(const GemmShape& s) { return fmt::format("{}x{}x{}x{}", s.batch, s.m, s.k, s.n); }
+
+// Everything that decides how a MAG plays out on an idle chip.
+std::string mag_signature(bool prefill, const MagGroup& g) {
+  std::string key = prefill ? "P" : "D";
+  for (const auto* op : g.ops) {
+    key += fmt::format("|{}.{}.{}:{}:{}:{}:{}:{}:{}:{}:", op->mpg, op->tier, op->name, int(op->exec), shape_key(op->shape),
+                       shape_key(op->nmp_part), shape_key(op->npu_part), op->nmp_ratio, op->normal_channels.size(),
+                       fmt::join(op->nmp_channels, ","));
+  }
+  return key;
+}
+
+ActivityCounts difference(const ActivityCounts& after, const ActivityCounts& before) {
+  ActivityCounts d = after;
+  d += before.scaled(-1);
+  return d;
+}
+
+struct MagMeasurement {
+  double ns = 0;
+  ActivityCounts activity;
+  std::vector<double> op_ns;  // per operator of the MAG, in order
+};
+
+struct TraceEvent {
+  std::string name, track;
+  double start_us = 0, dur_us = 0;
+};
+
+class LlmDriver : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(LlmDriver);
+  LlmDriver(sc_core::sc_module_name name, Chip& chip, const HardwareConfig& hw, const ModelConfig& model,
+            const Scenario& scenario, int64_t batch, const Dataflow& df, const LlmRunOptions& opt, LlmRunResult& result)
+      : sc_core::sc_module(name), chip_(chip), hw_(hw), model_(model), scenario_(scenario), batch_(batch), df_(df),
+        opt_(opt), r_(result), ideal_(opt.fidelity == Fidelity::ideal) {
+    SC_THREAD(run);
+  }
+
+  std::vector<TraceEvent> trace;
+
+ private:
+  void run() {
+    const auto wall0 = Clock::now();
+    const int64_t layers = model_.layers;
+    // Prefill: the prompt of every sequence at once, all operators on the NPU.
+    const PassShape prefill{Pass::prefill, batch_, scenario_.prompt_tokens, scenario_.prompt_tokens};
+    r_.prefill_s = play_pass(prefill, layers) * 1e-9;
+    // Decode: step i attends over the prompt and the i tokens generated so far.
+    const int64_t g = scenario_.decode_tokens;
+    double decode_ns = 0;
+    int64_t last_report = -1;
+    for (int64_t i = 1; i <= g; ++i) {
+      const int64_t ctx = std::min(scenario_.max_context_tokens, opt_.artifact_compat ? scenario_.prompt_tokens + g
+                                                                                       : scenario_.prompt_tokens + i);
+      decode_ns += play_pass({Pass::decode, batch_, 1, ctx}, layers);
+      const int64_t pct = 100 * i / g;
+      if (opt_.progress && pct / 10 != last_report / 10) {
+        last_report = pct;
+        std::cerr << fmt::format("h2sim: decode step {}/{} ({}%), MAGs simulated {}, memoized {}, wall {:.1f} s\n", i, g,
+                                 pct, r_.mags_simulated, r_.mags_memoized,
+                                 std::chrono::duration<double>(Clock::now() - wall0).count());
+      }
+    }
+    r_.decode_s = decode_ns * 1e-9;
+    r_.simulated_ns = time_to_ns(sc_core::sc_time_stamp());
+  }
+
+  // One pass over all layers; returns its latency in ns. Layers are identical, so unless
+  // `exact`, one layer is played and counted `layers` times.
+  double play_pass(const PassShape& pass, int64_t layers) {
+    const auto ops = lower_dataflow(df_, model_, hw_, pass, opt_.artifact_compat);
+    const auto mags = group_mags(ops);
+    const bool prefill = pass.pass == Pass::prefill;
+    const int64_t played = opt_.exact ? layers : 1;
+    const double weight = opt_.exact ? 1.0 : double(layers);
+    double total_ns = 0;
+    for (int64_t layer = 0; layer < played; ++layer) {
+      for (const auto& mag : mags) {
+        const MagMeasurement& m = measure(prefill, mag);
+        total_ns += m.ns * weight;
+        r_.activity += m.activity.scaled(weight);
+        for (size_t k = 0; k < mag.ops.size(); ++k) {
+          auto& t = op_time(*mag.ops[k]);
+          if (!prefill) t.exec = to_string(mag.ops[k]->exec);  // the placement the report shows is decode's
+          (prefill ? t.prefill_s : t.decode_s) += m.op_ns[k] * weight * 1e-9;
+        }
+      }
+      if (!prefill && !ideal_) total_ns += append_kv_cache(ops) * weight;
+    }
+    return total_ns;
+  }
+
+  LlmOperatorTime& op_time(const LoweredOperator& op) {
+    for (auto& t : r_.operators) {
+      if (t.name == op.name) return t;
+    }
+    r_.operators.push_back(LlmOperatorTime{op.name, to_string(op.exec), op.mag, op.mpg, op.tier, op.nmp_channels,
+                                           !op.normal_channels.empty(), op.nmp_ratio, 0, 0});
+    return r_.operators.back();
+  }
+
+  const MagMeasurement& measure(bool prefill, const MagGroup& mag) {
+    const std::string key = mag_signature(prefill, mag);
+    if (!opt_.exact) {
+      auto it = memo_.find(key);
+      if (it != memo_.end()) {
+        ++r_.mags_memoized;
+        return it->second;
+      }
+    }
+    ++r_.mags_simulated;
+    MagMeasurement m;
+    m.op_ns.assign(mag.ops.size(), 0);
+    const ActivityCounts before = chip_activity();
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    sc_core::sc_event_and_list all;
+    std::vector<sc_core::sc_process_handle> mpgs;
+    for (size_t p = 0; p < mag.mpgs.size(); ++p) {
+      mpgs.push_back(sc_core::sc_spawn([this, &mag, &m, p, prefill]() {
+        for (const auto& tier : mag.mpgs[p]) {
+          sc_core::sc_event_and_list tier_done;
+          std::vector<sc_core::sc_process_handle> ops;
+          for (const auto* op : tier) {
+            const size_t index = size_t(std::find(mag.ops.begin(), mag.ops.end(), op) - mag.ops.begin());
+            ops.push_back(sc_core::sc_spawn([this, op, &m, index, p, prefill]() {
+              const sc_core::sc_time start = sc_core::sc_time_stamp();
+              play_operator(*op, int(p), prefill);
+              m.op_ns[index] = time_to_ns(sc_core::sc_time_stamp() - start);
+              if (!opt_.trace_path.empty()) {
+                trace.push_back({op->name, prefill ? "npu" : to_string(op->exec), time_to_ns(start) / 1e3,
+                                 m.op_ns[index] / 1e3});
+              }
+            }));
+            tier_done &= ops.back().terminated_event();
+          }
+          if (!ops.empty()) sc_core::wait(tier_done);
+        }
+      }));
+      all &= mpgs.back().terminated_event();
+    }
+    if (!mpgs.empty()) sc_core::wait(all);
+    m.ns = time_to_ns(sc_core::sc_time_stamp() - t0);
+    m.activity = difference(chip_activity(), before);
+    if (opt_.exact) {
+      scratch_ = std::move(m);
+      return scratch_;
+    }
+    return memo_.emplace(key, std::move(m)).first->second;
+  }
+
+  void play_operator(const LoweredOperator& op, int queue, bool prefill) {
+    std::vector<int> holding = op.nmp_channels;
+    holding.insert(holding.end(), op.normal_channels.begin(), op.normal_channels.end());
+    if (prefill || op.exec == ExecKind::npu) {
+      const GemmShape s = (!prefill && op.npu_part.batch > 0) ? op.npu_part : op.shape;
+      chip_.npu().gemm(s, holding, queue);
+      return;
+    }
+    if (op.exec == ExecKind::nmp) {
+      play_nmp(op.nmp_part.batch > 0 ? op.nmp_part : op.shape, op.nmp_channels, queue);
+      return;
+    }
+    // MIX: both parts at once. The NPU part lives on the normal pool (the artifact also charges
+    // it the NMP channels' bandwidth; reproduced only with artifact_compat).
+    std::vector<int> npu_channels = op.normal_channels;
+    if (opt_.artifact_compat) npu_channels.insert(npu_channels.end(), op.nmp_channels.begin(), op.nmp_channels.end());
+    sc_core::sc_process_handle nmp;
+    const bool has_nmp = op.nmp_part.batch > 0, has_npu = op.npu_part.batch > 0;
+    if (has_nmp) nmp = sc_core::sc_spawn([this, &op, queue]() { play_nmp(op.nmp_part, op.nmp_channels, queue); });
+    if (has_npu) chip_.npu().gemm(op.npu_part, npu_channels, queue);
+    if (has_nmp && !nmp.terminated()) sc_core::wait(nmp.terminated_event());
+  }
+
+  const ChannelPlan& plan_for(const GemmShape& tile, double charged_bytes_per_mac) {
+    const std::string key = fmt::format("{}|{}", shape_key(tile), charged_bytes_per_mac);
+    auto it = plans_.find(key);
+    if (it != plans_.end()) return it->second;
+    ChannelPlan plan = plan_channel(hw_, tile, !ideal_);
+    plan.charged_hb_bytes_per_mac = charged_bytes_per_mac;
+    return plans_.emplace(key, std::move(plan)).first->second;
+  }
+
+  void play_nmp(const GemmShape& shape, const std::vector<int>& channels, int queue) {
+    if (channels.empty()) throw InternalError("NMP operator with no NMP channel");
+    const auto est = estimate_nmp_gemm(hw_, shape, int64_t(channels.size()));
+    const InterChannelTiling& t = est.tiling;
+    const double charged = ideal_ ? 1.0 / est.intensity_macs_per_byte : 0.0;
+    sc_core::sc_event_and_list all;
+    std::vector<sc_core::sc_process_handle> parts;
+    for (size_t j = 0; j < channels.size(); ++j) {
+      GemmShape tile = ideal_ ? t.per_channel : channel_tile(shape, t, int64_t(j));
+      if (tile.batch == 0 || tile.k == 0 || tile.n == 0) continue;
+      const ChannelPlan* plan = &plan_for(tile, charged);
+      Channel* ch = &chip_.channel(channels[j]);
+      parts.push_back(sc_core::sc_spawn([ch, plan]() { ch->execute(*plan); }));
+      all &= parts.back().terminated_event();
+    }
+    if (!parts.empty()) sc_core::wait(all);
+    if (!ideal_) chip_.npu().reduce(double(shape.batch) * double(t.t_k - 1) * double(shape.m) * double(shape.n), queue);
+  }
+
+  // The k and v of the new token go to the channels that hold the cache (qk's and sv's data).
+  double append_kv_cache(const std::vector<LoweredOperator>& ops) {
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    const ActivityCounts before = chip_activity();
+    const int64_t bytes = batch_ * model_.head_dim() * model_.kv_heads * hw_.element_bytes;
+    for (const auto& op : ops) {
+      if (op.kind != OpKind::qk && op.kind != OpKind::sv) continue;
+      std::vector<int> holding = op.nmp_channels;
+      holding.insert(holding.end(), op.normal_channels.begin(), op.normal_channels.end());
+      chip_.npu().write(bytes, holding);
+    }
+    r_.activity += difference(chip_activity(), before);
+    return time_to_ns(sc_core::sc_time_stamp() - t0);
+  }
+
+  ActivityCounts chip_activity() {
+    ActivityCounts a;
+    for (int c = 0; c < chip_.channel_count(); ++c) {
+      Channel& ch = chip_.channel(c);
+      const ExternalLink& link = ch.link();
+      for (int k = 0; k < kLinkTrafficKinds; ++k) a.external_bytes += double(link.bytes(LinkTraffic(k)));
+      a.input_buffer_bytes += 2.0 * double(link.bytes(LinkTraffic::scatter));   // written, then read by the PEs
+      a.output_buffer_bytes += 2.0 * double(link.bytes(LinkTraffic::load));     // partial sums written, read out
+      a.kv_cache_bytes_written += double(link.bytes(LinkTraffic::npu_write));
+      a.hb_bytes += double(ch.dram().port_stats().hb_bytes);
+      for (const auto& pe : ch.pes()) a.pe_macs += pe->stats().macs;
+      if (auto* lp = dynamic_cast<const Lpddr5Dram*>(&ch.dram())) {
+        const DramStats st = lp->dram_stats();
+        a.dram_activates += double(st.commands.act);
+        a.dram_read_bursts += double(st.commands.rd);
+        a.dram_write_bursts += double(st.commands.wr);
+        a.dram_refreshes += double(st.commands.ref_all + st.commands.ref_bank);
+      } else {
+        a.dram_read_bursts += double(link.bytes(LinkTraffic::npu_read)) / double(hw_.burst_bytes);
+        a.dram_write_bursts += double(link.bytes(LinkTraffic::npu_write)) / double(hw_.burst_bytes);
+      }
+    }
+    a.weight_buffer_bytes = 2.0 * a.hb_bytes;  // filled from the bank, drained by the multiplier
+    a.npu_macs = chip_.npu().stats().macs;
+    a.npu_adds = chip_.npu().stats().reduce_adds;
+    return a;
+  }
+
+  Chip& chip_;
+  const HardwareConfig& hw_;
+  const ModelConfig& model_;
+  const Scenario& scenario_;
+  int64_t batch_;
+  const Dataflow& df_;
+  const LlmRunOptions& opt_;
+  LlmRunResult& r_;
+  bool ideal_;
+  std::unordered_map<std::string, MagMeasurement> memo_;
+  MagMeasurement scratch_;
+  std::map<std::string, ChannelPlan> plans_;  // node-based: plans stay put while channels play them
+};
+
+void write_trace(const std::string& path, const std::vector<TraceEvent>& events) {
+  nlohmann::json j;
+  j["displayTimeUnit"] = "ns";
+  auto& arr = j["traceEvents"];
+  arr = nlohmann::json::array();
+  for (const auto& e : events) {
+    arr.push_back({{"name", e.name}, {"cat", e.track}, {"ph", "X"}, {"ts", e.start_us}, {"dur", e.dur_us},
+                   {"pid", 0}, {"tid", e.track}});
+  }
+  write_file_atomically(path, j.dump() + "\n");
+}
+
+}  // namespace
+
+LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario, int64_t batch,
+                     const Dataflow& df, const LlmRunOptions& opt) {
+  const auto wall0 = Clock::now();
+  if (batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", batch));
+  LlmRunResult r;
+  r.design = hw.name;
+  r.model = model.name;
+  r.scenario = scenario.name;
+  r.dataflow = df.name;
+  r.fidelity = opt.fidelity;
+  r.batch = batch;
+  r.layers = model.layers;
+  r.prompt_tokens = scenario.prompt_tokens;
+  r.decode_tokens = scenario.decode_tokens;
+
+  if (opt.fidelity == Fidelity::analytic) {
+    AnalyticEvaluator ev(hw, model, scenario, batch, EvaluatorOptions{opt.artifact_compat});
+    const DataflowTiming t = ev.evaluate(df);
+    r.prefill_s = t.prefill_per_layer_s * double(model.layers);
+    r.decode_s = t.decode_per_layer_s * double(model.layers);
+    for (const auto& o : t.ops) {
+      LlmOperatorTime ot;
+      ot.name = model.graph.name(o.op);
+      ot.exec = to_string(o.exec);
+      ot.mag = o.mag, ot.mpg = o.mpg, ot.tier = o.tier;
+      ot.nmp_channels = mask_to_channels(o.nmp_mask);
+      ot.normal_pool = o.normal_pool;
+      ot.nmp_ratio = o.nmp_ratio;
+      ot.prefill_s = o.prefill_s * double(model.layers);
+      ot.decode_s = o.decode_s * double(model.layers);
+      r.operators.push_back(ot);
+    }
+  } else {
+    ChipOptions chip_options;
+    chip_options.ideal = opt.fidelity == Fidelity::ideal;
+    std::unique_ptr<DramStandard> standard;
+    if (opt.fidelity == Fidelity::cycle && opt.dram == DramModel::lpddr5 && !hw.dram_standard_file.empty()) {
+      standard = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, opt.dram_overrides));
+      chip_options.dram_standard = standard.get();
+      r.dram_model = "lpddr5";
+    } else {
+      r.dram_model = "pipe";
+    }
+    Chip chip("chip", hw, chip_options);
+    LlmDriver driver("driver", chip, hw, model, scenario, batch, df, opt, r);
+    sc_core::sc_start();
+    if (!opt.trace_path.empty()) write_trace(opt.trace_path, driver.trace);
+  }
+  r.latency_s = r.prefill_s + r.decode_s;
+  r.ttft_s = r.prefill_s;
+  r.tpot_s = scenario.decode_tokens > 0 ? r.decode_s / double(scenario.decode_tokens) : 0.0;
+  r.prefill_per_layer_s = r.prefill_s / double(model.layers);
+  r.decode_per_layer_s = r.decode_s / double(model.layers);
+  if (r.latency_s > 0) {
+    const double pe_peak = hw.pe.macs_per_s() * double(hw.pes_per_channel() * hw.nmp_channels);
+    r.pe_utilization = pe_peak > 0 ? r.activity.pe_macs / (pe_peak * r.latency_s) : 0.0;
+    r.npu_utilization = r.activity.npu_macs / (hw.npu.peak_macs_per_s * r.latency_s);
+    r.external_bandwidth_gbps = r.activity.external_bytes / r.latency_s / 1e9;
+  }
+  r.external_peak_bandwidth_gbps = hw.external_bandwidth_bytes_per_s * double(hw.channels) / 1e9;
+  r.wall_s = std::chrono::duration<double>(Clock::now() - wall0).count();
+  return r;
+}
+
+}  // namespace h2sim

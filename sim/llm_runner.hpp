@@ -1,0 +1,78 @@
+#pragma once
+// End-to-end LLM inference on the simulated chip: prefill, then every decode step with the
+// context growing one token per step, for all layers, under one dataflow.
+//
+// A dataflow is lowered per pass into operators with their shapes and placements
+// (mapping/dataflow.hpp); each MAG is played on the elaborated chip: its MPGs concurrently, their
+// tiers one after another, a tier's operators concurrently. An NMP operator is tiled over its NMP
+// channels (scatter, PE weight streams, load, NPU reduction); an NPU operator streams its data from
+// the channels holding it; a MIX operator runs both parts at once. Channels shared by the NPU and
+// NMP in the same interval contend on their links and banks.
+//
+// Memoization: layers are identical and FC operators repeat every decode step, so a MAG whose
+// operators, shapes and placements have been measured before reuses that measurement (time and
+// activity). `exact` simulates every MAG of every layer of every step instead.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "mapping/activity.hpp"
+#include "mapping/dataflow.hpp"
+#include "mapping/model.hpp"
+#include "sim/fidelity.hpp"
+#include "sim/gemm_runner.hpp"
+
+namespace h2sim {
+
+struct LlmRunOptions {
+  Fidelity fidelity = Fidelity::cycle;
+  DramModel dram = DramModel::lpddr5;
+  std::vector<std::string> dram_overrides;
+  bool exact = false;              // no memoization
+  bool artifact_compat = false;    // analytic: the artifact's conventions
+  bool progress = false;           // progress lines on stderr
+  std::string vcd_path;            // waveform of one window (cycle/ideal)
+  std::string vcd_window = "decode:0";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N)
+  std::string trace_path;          // Chrome/Perfetto JSON timeline of the simulated operators
+};
+
+struct LlmOperatorTime {
+  std::string name;
+  std::string exec;             // npu, nmp, mix (decode placement)
+  int mag = 0, mpg = 0, tier = 0;
+  std::vector<int> nmp_channels;
+  bool normal_pool = false;
+  double nmp_ratio = 0;
+  double prefill_s = 0;         // whole model (all layers)
+  double decode_s = 0;          // whole model, all decode steps
+};
+
+struct LlmRunResult {
+  std::string design, model, scenario, dataflow;
+  Fidelity fidelity = Fidelity::cycle;
+  std::string dram_model;
+  int64_t batch = 1, layers = 0, prompt_tokens = 0, decode_tokens = 0;
+
+  double prefill_s = 0, decode_s = 0, latency_s = 0;
+  double ttft_s = 0;            // time to first token: the prefill
+  double tpot_s = 0;            // time per output token: decode / decode steps
+  double prefill_per_layer_s = 0, decode_per_layer_s = 0;
+  std::vector<LlmOperatorTime> operators;
+
+  ActivityCounts activity;
+  double pe_utilization = 0;          // PE MACs / (peak of all NMP PEs x latency)
+  double npu_utilization = 0;
+  double external_bandwidth_gbps = 0; // all channels, averaged over the run
+  double external_peak_bandwidth_gbps = 0;
+
+  int64_t mags_simulated = 0, mags_memoized = 0;
+  double simulated_ns = 0;            // SystemC time actually simulated
+  double wall_s = 0;
+};
+
+// Runs the whole inference. Elaborates SystemC (once per process) unless fidelity is analytic.
+LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario, int64_t batch,
+                     const Dataflow& dataflow, const LlmRunOptions& options);
+
+}  // namespace h2sim
