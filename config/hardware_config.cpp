@@ -16,9 +16,27 @@ constexpr double kMHz = 1e6;
 constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * 1024;
 
-int64_t whole_bytes(YamlMap& m, const std::string& key, double value, double unit) {
+// Plausibility bounds: far beyond any real design, but they keep byte counts inside int64 and
+// times inside SystemC's 64-bit picosecond clock, so a typo (an extra few zeros) is an error
+// rather than an overflow or a simulation that never ends.
+constexpr int64_t kMaxChannels = 32;  // dataflows hold channel sets as 32-bit masks
+constexpr int64_t kMaxBanks = 256;
+constexpr double kMaxBankMib = 1 << 20;   // 1 TiB per bank
+constexpr double kMaxBufferKib = 1 << 20;  // 1 GiB
+constexpr int64_t kMaxBurstBytes = 4096;
+constexpr int64_t kMaxPerPe = 4096;       // FPUs per PE, MACs per FPU per cycle
+
+// A positive number no larger than `max` and no smaller than `min` (in the key's own unit).
+double bounded(YamlMap& m, const std::string& key, double min, double max) {
+  double v = m.positive_number(key);
+  if (v < min || v > max) m.fail(key, fmt::format("must be in [{}, {}], found {}", min, max, v));
+  return v;
+}
+
+int64_t whole_bytes(YamlMap& m, const std::string& key, double value, double unit, double max) {
   double bytes = value * unit;
   if (!(value > 0)) m.fail(key, fmt::format("must be greater than 0, found {}", value));
+  if (value > max) m.fail(key, fmt::format("must be at most {}, found {}", max, value));
   if (std::fabs(bytes - std::round(bytes)) > 1e-6) {
     m.fail(key, fmt::format("{} is not a whole number of bytes", value));
   }
@@ -42,6 +60,9 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
   hw.source_file = path;
   hw.name = top.string("name");
   hw.channels = top.positive_integer("channels");
+  if (hw.channels > kMaxChannels) {
+    top.fail("channels", fmt::format("must be a whole number in 1..{}, found {}", kMaxChannels, hw.channels));
+  }
   hw.nmp_channels = top.integer("nmp_channels");
   if (hw.nmp_channels < 0) top.fail("nmp_channels", fmt::format("must be 0 or more, found {}", hw.nmp_channels));
   if (hw.nmp_channels > hw.channels) {
@@ -49,29 +70,39 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
                                          hw.nmp_channels, hw.channels));
   }
   hw.banks_per_channel = top.positive_integer("banks_per_channel");
-  hw.bank_capacity_bytes = whole_bytes(top, "bank_capacity_mib", top.number("bank_capacity_mib"), kMiB);
-  hw.external_bandwidth_bytes_per_s = top.positive_number("external_bandwidth_gbps") * kGB;
+  if (hw.banks_per_channel > kMaxBanks) {
+    top.fail("banks_per_channel", fmt::format("must be a whole number in 1..{}, found {}", kMaxBanks, hw.banks_per_channel));
+  }
+  hw.bank_capacity_bytes =
+      whole_bytes(top, "bank_capacity_mib", top.number("bank_capacity_mib"), kMiB, kMaxBankMib);
+  hw.external_bandwidth_bytes_per_s = bounded(top, "external_bandwidth_gbps", 1e-3, 1e5) * kGB;
   hw.precision = top.optional_string("precision").value_or("fp16");
   hw.element_bytes = element_bytes_of(top, hw.precision);
   hw.burst_bytes = top.optional_integer("burst_bytes").value_or(32);
-  if (hw.burst_bytes <= 0) top.fail("burst_bytes", fmt::format("must be greater than 0, found {}", hw.burst_bytes));
+  if (hw.burst_bytes <= 0 || hw.burst_bytes > kMaxBurstBytes) {
+    top.fail("burst_bytes", fmt::format("must be a whole number in 1..{}, found {}", kMaxBurstBytes, hw.burst_bytes));
+  }
 
   // The PE and buffer sections describe the NMP die; a design without NMP channels may omit them.
   if (auto pe = top.optional_map("pe")) {
     hw.pe.fpus_per_pe = pe->positive_integer("fpus_per_pe");
-    hw.pe.macs_per_fpu_per_cycle = pe->optional_integer("macs_per_fpu_per_cycle").value_or(16);
-    if (hw.pe.macs_per_fpu_per_cycle <= 0) {
-      pe->fail("macs_per_fpu_per_cycle", fmt::format("must be greater than 0, found {}", hw.pe.macs_per_fpu_per_cycle));
+    if (hw.pe.fpus_per_pe > kMaxPerPe) {
+      pe->fail("fpus_per_pe", fmt::format("must be a whole number in 1..{}, found {}", kMaxPerPe, hw.pe.fpus_per_pe));
     }
-    hw.pe.frequency_hz = pe->positive_number("frequency_mhz") * kMHz;
-    hw.pe.hb_bandwidth_bytes_per_s = pe->positive_number("hb_bandwidth_gbps") * kGB;
+    hw.pe.macs_per_fpu_per_cycle = pe->optional_integer("macs_per_fpu_per_cycle").value_or(16);
+    if (hw.pe.macs_per_fpu_per_cycle <= 0 || hw.pe.macs_per_fpu_per_cycle > kMaxPerPe) {
+      pe->fail("macs_per_fpu_per_cycle", fmt::format("must be a whole number in 1..{}, found {}", kMaxPerPe,
+                                                     hw.pe.macs_per_fpu_per_cycle));
+    }
+    hw.pe.frequency_hz = bounded(*pe, "frequency_mhz", 1, 1e5) * kMHz;
+    hw.pe.hb_bandwidth_bytes_per_s = bounded(*pe, "hb_bandwidth_gbps", 1e-3, 1e5) * kGB;
     pe->reject_unknown_keys();
   } else if (hw.nmp_channels > 0) {
     top.fail("pe", fmt::format("required when nmp_channels > 0 (found {})", hw.nmp_channels));
   }
   if (auto buf = top.optional_map("buffers")) {
     auto read = [&](const std::string& key, int64_t& out) {
-      out = whole_bytes(*buf, key, buf->number(key), kKiB);
+      out = whole_bytes(*buf, key, buf->number(key), kKiB, kMaxBufferKib);
       if (out < hw.burst_bytes) {
         buf->fail(key, fmt::format("{} B cannot hold one {} B DRAM burst", out, hw.burst_bytes));
       }
@@ -90,18 +121,23 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
   }
 
   YamlMap npu = top.map("npu");
-  hw.npu.peak_macs_per_s = npu.positive_number("peak_tmacs") * 1e12;
+  hw.npu.peak_macs_per_s = bounded(npu, "peak_tmacs", 1e-6, 1e6) * 1e12;
   hw.npu.compute_efficiency = npu.fraction("compute_efficiency");
   hw.npu.bandwidth_efficiency = npu.fraction("bandwidth_efficiency");
-  hw.npu.reduce_ops_per_s = npu.optional_number("reduce_gops").value_or(1024) * 1e9;
-  if (!(hw.npu.reduce_ops_per_s > 0)) npu.fail("reduce_gops", "must be greater than 0");
+  hw.npu.reduce_ops_per_s = (npu.has("reduce_gops") ? bounded(npu, "reduce_gops", 1e-3, 1e9) : 1024.0) * 1e9;
+  npu.optional_number("reduce_gops");  // marks it read when absent
   npu.reject_unknown_keys();
 
   if (auto dram = top.optional_string("dram_standard")) {
     std::filesystem::path p(*dram);
     if (p.is_relative()) p = std::filesystem::path(path).parent_path() / p;
-    if (!std::filesystem::exists(p)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) {
       top.fail("dram_standard", fmt::format("file '{}' does not exist", p.string()));
+    }
+    if (!std::filesystem::is_regular_file(p, ec)) {
+      top.fail("dram_standard", fmt::format("'{}' is not a file (expected a DRAM standard YAML such as "
+                                            "configs/dram/lpddr5-6400.yaml)", p.string()));
     }
     hw.dram_standard_file = p.lexically_normal().string();
   }

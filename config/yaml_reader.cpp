@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,13 +14,36 @@
 
 namespace h2sim {
 
-YAML::Node load_yaml_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot open file for reading", path));
+std::string read_text_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) throw InputError(fmt::format("{}: cannot open file for reading: no such file", path));
+  if (fs::is_directory(status)) throw InputError(fmt::format("{}: cannot open file for reading: it is a folder", path));
+  // Configs are a few KiB; refusing huge files keeps a wrong path (a log, a device) from
+  // exhausting memory.
+  constexpr uintmax_t kMaxBytes = 64ull << 20;
+  if (fs::is_regular_file(status)) {
+    const uintmax_t size = fs::file_size(path, ec);
+    if (!ec && size > kMaxBytes) {
+      throw InputError(fmt::format("{}: {} bytes is too large for a config file (at most {} MiB)", path, size,
+                                   kMaxBytes >> 20));
+    }
+  } else {
+    throw InputError(fmt::format("{}: cannot open file for reading: not a regular file", path));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot open file for reading: {}", path, std::strerror(errno)));
   std::stringstream text;
   text << in.rdbuf();
+  if (in.bad()) throw InputError(fmt::format("{}: read error", path));
+  return text.str();
+}
+
+YAML::Node load_yaml_file(const std::string& path) {
+  const std::string text = read_text_file(path);
   try {
-    YAML::Node root = YAML::Load(text.str());
+    YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) throw InputError(fmt::format("{}: file is empty", path));
     return root;
   } catch (const YAML::Exception& e) {
@@ -68,6 +94,16 @@ YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
   if (!node_.IsMap()) {
     throw InputError(fmt::format("{}: {}: expected a map of keys, found {}", file_,
                                  path_.empty() ? "document" : path_, describe_value(node_)));
+  }
+  // Keys are names; a list or map used as a key (`? [a, b]`, `{x: 1}: 2`) would make every
+  // key lookup below throw a conversion error instead of a message.
+  for (const auto& kv : node_) {
+    if (!kv.first.IsScalar()) {
+      std::string where = file_;
+      if (kv.first.Mark().line >= 0) where += fmt::format(":{}", kv.first.Mark().line + 1);
+      throw InputError(fmt::format("{}: {}: a key must be a plain name, found {}", where,
+                                   path_.empty() ? "document" : path_, describe_value(kv.first)));
+    }
   }
 }
 
@@ -202,6 +238,18 @@ int64_t YamlMap::positive_integer(const std::string& key) {
 double YamlMap::fraction(const std::string& key) {
   double v = number(key);
   if (!(v > 0 && v <= 1)) fail(key, fmt::format("must be a fraction in (0, 1], found {}", v));
+  return v;
+}
+
+double YamlMap::number_in_range(const std::string& key, double lo, double hi) {
+  double v = number(key);
+  if (!(v >= lo && v <= hi)) fail(key, fmt::format("must be in [{}, {}], found {}", lo, hi, v));
+  return v;
+}
+
+int64_t YamlMap::integer_in_range(const std::string& key, int64_t lo, int64_t hi) {
+  int64_t v = integer(key);
+  if (v < lo || v > hi) fail(key, fmt::format("must be a whole number in {}..{}, found {}", lo, hi, v));
   return v;
 }
 

@@ -14,6 +14,10 @@
 
 namespace h2sim {
 
+// The whole content of an input file; a missing, unreadable or non-regular file (a folder) is
+// an InputError naming the path and the reason.
+std::string read_text_file(const std::string& path);
+
 // Parses a YAML file; malformed YAML becomes an InputError with line and column.
 YAML::Node load_yaml_file(const std::string& path);
 
@@ -43,6 +47,9 @@ class YamlMap {
   double positive_number(const std::string& key);
   int64_t positive_integer(const std::string& key);
   double fraction(const std::string& key);  // in (0, 1]
+  // Inclusive ranges; the bounds keep later arithmetic (bytes, picoseconds) far from overflow.
+  double number_in_range(const std::string& key, double lo, double hi);
+  int64_t integer_in_range(const std::string& key, int64_t lo, int64_t hi);
 
   // Rejects keys that were never read, suggesting the closest known one. Call after reading.
   void reject_unknown_keys(const std::vector<std::string>& also_valid = {}) const;

@@ -440,13 +440,13 @@ Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const 
   YAML::Node mags = sequence(top, "mags");
   for (size_t a = 0; a < mags.size(); ++a) {
     const std::string mag_path = fmt::format("mags[{}]", a);
-    if (!mags[a].IsMap()) throw InputError(fmt::format("{}: {}: must be a map with key 'mpgs'", path, mag_path));
+    if (!mags[a].IsMap()) throw InputError(fmt::format("{}: key '{}': must be a map with key 'mpgs'", path, mag_path));
     YamlMap mm(mags[a], path, mag_path);
     Mag mag;
     YAML::Node mpgs = sequence(mm, "mpgs");
     for (size_t p = 0; p < mpgs.size(); ++p) {
       const std::string mpg_path = fmt::format("{}.mpgs[{}]", mag_path, p);
-      if (!mpgs[p].IsMap()) throw InputError(fmt::format("{}: {}: must be a map", path, mpg_path));
+      if (!mpgs[p].IsMap()) throw InputError(fmt::format("{}: key '{}': must be a map", path, mpg_path));
       YamlMap pm(mpgs[p], path, mpg_path);
       Mpg mpg;
       mpg.nmp_mask = read_channels(pm, "nmp_channels", hw);
@@ -455,12 +455,12 @@ Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const 
       for (size_t t = 0; t < tiers.size(); ++t) {
         const std::string tier_path = fmt::format("{}.tiers[{}]", mpg_path, t);
         if (!tiers[t].IsSequence()) {
-          throw InputError(fmt::format("{}: {}: a tier is a list of operator bindings", path, tier_path));
+          throw InputError(fmt::format("{}: key '{}': a tier is a list of operator bindings ([{{op: ...}}, ...])", path, tier_path));
         }
         Tier tier;
         for (size_t o = 0; o < tiers[t].size(); ++o) {
           const std::string op_path = fmt::format("{}[{}]", tier_path, o);
-          if (!tiers[t][o].IsMap()) throw InputError(fmt::format("{}: {}: must be a map with key 'op'", path, op_path));
+          if (!tiers[t][o].IsMap()) throw InputError(fmt::format("{}: key '{}': must be a map with key 'op'", path, op_path));
           YamlMap om(tiers[t][o], path, op_path);
           OperatorBinding b;
           std::string name = om.string("op");
@@ -475,6 +475,12 @@ Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const 
           b.nmp_mask = read_channels(om, "nmp_channels", hw);
           b.normal_pool = om.optional_boolean("normal_pool").value_or(false);
           if (auto r = om.optional_number("nmp_ratio")) {
+            // Only a MIX binding splits its data; elsewhere a ratio would be silently ignored.
+            if (!(b.nmp_mask != 0 && b.normal_pool)) {
+              om.fail("nmp_ratio", fmt::format("{} is only meaningful for a MIX binding (both nmp_channels and "
+                                               "normal_pool: true); remove it or bind both",
+                                               *r));
+            }
             b.nmp_ratio = *r;
           } else {
             b.nmp_ratio = b.exec() == ExecKind::npu ? 0.0 : 1.0;

@@ -6,6 +6,7 @@
 #include <boost/graph/topological_sort.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -46,19 +47,20 @@ std::vector<std::string> op_kind_names() {
 
 OperatorGraph::OperatorGraph(std::vector<OperatorNode> nodes,
                              const std::vector<std::pair<std::string, std::string>>& edges,
-                             const std::string& origin)
+                             const std::string& origin, const std::string& nodes_key,
+                             const std::string& edges_key)
     : nodes_(std::move(nodes)) {
   const int n = size();
-  if (n == 0) throw InputError(fmt::format("{}: the operator graph has no operators", origin));
+  if (n == 0) throw InputError(fmt::format("{}: key '{}': the operator graph has no operators", origin, nodes_key));
   if (n > kMaxOperators) {
-    throw InputError(fmt::format("{}: the operator graph has {} operators, at most {} are supported", origin, n,
+    throw InputError(fmt::format("{}: key '{}': the operator graph has {} operators, at most {} are supported", origin, nodes_key, n,
                                  kMaxOperators));
   }
   std::map<std::string, int> index;
   for (int i = 0; i < n; ++i) {
-    if (nodes_[i].name.empty()) throw InputError(fmt::format("{}: operator #{} has an empty name", origin, i));
+    if (nodes_[i].name.empty()) throw InputError(fmt::format("{}: key '{}[{}]': the operator has an empty name", origin, nodes_key, i));
     if (!index.emplace(nodes_[i].name, i).second) {
-      throw InputError(fmt::format("{}: operator name '{}' is used twice (names must be unique)", origin,
+      throw InputError(fmt::format("{}: key '{}': operator name '{}' is used twice (names must be unique)", origin, nodes_key,
                                    nodes_[i].name));
     }
   }
@@ -74,15 +76,15 @@ OperatorGraph::OperatorGraph(std::vector<OperatorNode> nodes,
       std::vector<std::string> names;
       for (const auto& kv : index) names.push_back(kv.first);
       std::string hint = closest_match(bad, names);
-      throw InputError(fmt::format("{}: edge [{}, {}] names unknown operator '{}'{}", origin, from, to, bad,
+      throw InputError(fmt::format("{}: key '{}': edge [{}, {}] names unknown operator '{}'{}", origin, edges_key, from, to, bad,
                                    hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
     }
     if (f->second == t->second) {
-      throw InputError(fmt::format("{}: edge [{}, {}] is a self loop: operator '{}' is on a cycle", origin, from,
+      throw InputError(fmt::format("{}: key '{}': edge [{}, {}] is a self loop: operator '{}' is on a cycle", origin, edges_key, from,
                                    to, from));
     }
     if (!seen.insert({f->second, t->second}).second) {
-      throw InputError(fmt::format("{}: edge [{}, {}] is listed twice", origin, from, to));
+      throw InputError(fmt::format("{}: key '{}': edge [{}, {}] is listed twice", origin, edges_key, from, to));
     }
     edges_.push_back({f->second, t->second});
     succ_[f->second].push_back(t->second);
@@ -118,7 +120,7 @@ OperatorGraph::OperatorGraph(std::vector<OperatorNode> nodes,
     std::string path;
     for (int op : cycle) path += "'" + nodes_[op].name + "' -> ";
     if (!cycle.empty()) path += "'" + nodes_[cycle.front()].name + "'";
-    throw InputError(fmt::format("{}: the operator graph has a cycle: {}", origin, path));
+    throw InputError(fmt::format("{}: key '{}': the edges form a cycle: {} (the operator graph must be acyclic)", origin, edges_key, path));
   }
 
   // Deterministic Kahn order: the ready operator with the smallest index first.
@@ -180,53 +182,102 @@ std::vector<uint64_t> OperatorGraph::weak_components(uint64_t ops) const {
 
 namespace {
 
-void validate_model_numbers(ModelConfig& m, const std::string& origin) {
-  auto positive = [&](int64_t v, const char* key) {
-    if (v <= 0) throw InputError(fmt::format("{}: {} must be at least 1, found {}", origin, key, v));
+// Key names of the model numbers in each format (YAML config, artifact shape.json).
+struct ModelKeys {
+  const char* layers;
+  const char* hidden;
+  const char* ffn;
+  const char* q_heads;
+  const char* kv_heads;
+};
+constexpr ModelKeys kYamlKeys{"layers", "hidden", "ffn", "q_heads", "kv_heads"};
+constexpr ModelKeys kJsonKeys{"layer_num", "hidden_dim", "intermediate_dim", "q_head_num", "kv_head_num"};
+
+// Upper bounds far above any real LLM (405B: 126 layers, hidden 16384, ffn 53248) that keep
+// every shape product (batch x context x hidden ...) well inside int64 and double precision.
+constexpr int64_t kMaxLayers = 4096;
+constexpr int64_t kMaxHidden = int64_t(1) << 20;
+constexpr int64_t kMaxFfn = int64_t(1) << 22;
+
+// `fail(key, message)` throws an InputError naming the file, the key (and line, for YAML).
+void validate_model_numbers(const ModelConfig& m, const ModelKeys& keys,
+                            const std::function<void(const char*, const std::string&)>& fail) {
+  auto in_range = [&](int64_t v, const char* key, int64_t max) {
+    if (v <= 0 || v > max) fail(key, fmt::format("must be a whole number in 1..{}, found {}", max, v));
   };
-  positive(m.layers, "layers");
-  positive(m.hidden, "hidden");
-  positive(m.ffn, "ffn");
-  positive(m.q_heads, "q_heads");
-  positive(m.kv_heads, "kv_heads");
+  in_range(m.layers, keys.layers, kMaxLayers);
+  in_range(m.hidden, keys.hidden, kMaxHidden);
+  in_range(m.ffn, keys.ffn, kMaxFfn);
+  in_range(m.q_heads, keys.q_heads, m.hidden);
+  in_range(m.kv_heads, keys.kv_heads, m.q_heads);
   if (m.hidden % m.q_heads != 0) {
-    throw InputError(fmt::format("{}: hidden ({}) must be a multiple of q_heads ({})", origin, m.hidden, m.q_heads));
+    fail(keys.q_heads, fmt::format("{} ({}) must divide {} ({}) into whole heads", keys.q_heads, m.q_heads,
+                                   keys.hidden, m.hidden));
   }
   if (m.q_heads % m.kv_heads != 0) {
-    throw InputError(
-        fmt::format("{}: q_heads ({}) must be a multiple of kv_heads ({})", origin, m.q_heads, m.kv_heads));
+    fail(keys.kv_heads, fmt::format("{} ({}) must divide {} ({}): every KV head serves the same number of query "
+                                    "heads (valid: a divisor of {})",
+                                    keys.kv_heads, m.kv_heads, keys.q_heads, m.q_heads, m.q_heads));
   }
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot open file for reading", path));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 nlohmann::json parse_json(const std::string& path) {
+  const std::string text = read_text_file(path);
   try {
-    return nlohmann::json::parse(read_text(path));
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(fmt::format("{}: malformed JSON: {}", path, e.what()));
+    // Line and column of the offending byte, like the YAML errors (e.byte is 1-based).
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    if (auto colon = what.find(": "); what.rfind("[json.exception", 0) == 0 && colon != std::string::npos) {
+      what = what.substr(colon + 2);  // drop "[json.exception.parse_error.101] parse error at line 1, column 2"
+    }
+    throw InputError(fmt::format("{}:{}:{}: malformed JSON: {}", path, line, column, what));
   }
 }
 
 int64_t json_int(const nlohmann::json& obj, const std::string& key, const std::string& path) {
-  if (!obj.is_object() || !obj.contains(key)) throw InputError(fmt::format("{}: missing key '{}'", path, key));
+  if (!obj.contains(key)) {
+    for (const auto& item : obj.items()) {  // a misspelled key is the usual cause
+      if (closest_match(item.key(), {key}) == key) {
+        throw InputError(fmt::format("{}: key '{}': required key is missing; found unknown key '{}' (did you mean '{}'?)",
+                                     path, key, item.key(), key));
+      }
+    }
+    throw InputError(fmt::format("{}: key '{}': required key is missing", path, key));
+  }
   const auto& v = obj.at(key);
-  if (!v.is_number_integer()) throw InputError(fmt::format("{}: key '{}' must be an integer, found {}", path, key, v.dump()));
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX))) {
+    throw InputError(fmt::format("{}: key '{}': expected a whole number, found {}", path, key, v.dump()));
+  }
   return v.get<int64_t>();
 }
 
 }  // namespace
 
-ModelConfig load_artifact_model(const std::string& graph_path, const std::string& shape_path) {
+ModelConfig load_artifact_shape(const std::string& shape_path) {
   nlohmann::json shape = parse_json(shape_path);
   ModelConfig m;
-  m.source_file = graph_path;
-  if (!shape.is_object() || !shape.contains("type") || !shape.at("type").is_string()) {
-    throw InputError(fmt::format("{}: missing string key 'type' (opt, llama or palm)", shape_path));
+  m.source_file = shape_path;
+  if (!shape.is_object()) {
+    throw InputError(fmt::format("{}: expected a JSON object with keys type, layer_num, hidden_dim, intermediate_dim, "
+                                 "q_head_num, kv_head_num; found {}",
+                                 shape_path, shape.type_name()));
+  }
+  if (!shape.contains("type")) {
+    throw InputError(fmt::format("{}: key 'type': required key is missing (valid: opt, llama, palm)", shape_path));
+  }
+  if (!shape.at("type").is_string()) {
+    throw InputError(fmt::format("{}: key 'type': expected a string (opt, llama or palm), found {}", shape_path,
+                                 shape.at("type").dump()));
   }
   const std::string type = shape.at("type").get<std::string>();
   if (type == "opt") {
@@ -242,23 +293,53 @@ ModelConfig load_artifact_model(const std::string& graph_path, const std::string
   m.ffn = json_int(shape, "intermediate_dim", shape_path);
   m.q_heads = json_int(shape, "q_head_num", shape_path);
   m.kv_heads = json_int(shape, "kv_head_num", shape_path);
-  validate_model_numbers(m, shape_path);
+  validate_model_numbers(m, kJsonKeys, [&](const char* key, const std::string& msg) {
+    throw InputError(fmt::format("{}: key '{}': {}", shape_path, key, msg));
+  });
+  for (const auto& item : shape.items()) {
+    static const std::vector<std::string> known = {"type", "layer_num", "hidden_dim", "intermediate_dim",
+                                                   "q_head_num", "kv_head_num"};
+    if (std::find(known.begin(), known.end(), item.key()) != known.end()) continue;
+    std::string hint = closest_match(item.key(), known);
+    throw InputError(fmt::format("{}: unknown key '{}'{}", shape_path, item.key(),
+                                 hint.empty() ? fmt::format(" (valid keys: {})", fmt::join(known, ", "))
+                                              : fmt::format(" (did you mean '{}'?)", hint)));
+  }
+  return m;
+}
+
+ModelConfig load_artifact_model(const std::string& graph_path, const std::string& shape_path) {
+  ModelConfig m = load_artifact_shape(shape_path);
+  m.source_file = graph_path;
 
   nlohmann::json g = parse_json(graph_path);
-  if (!g.is_object() || !g.contains("node") || !g.at("node").is_object()) {
-    throw InputError(fmt::format("{}: missing object key 'node' ({{name: id}})", graph_path));
+  if (!g.is_object()) {
+    throw InputError(fmt::format("{}: expected a JSON object with keys 'node' and 'edge', found {}", graph_path,
+                                 g.type_name()));
+  }
+  if (!g.contains("node") || !g.at("node").is_object()) {
+    throw InputError(fmt::format("{}: key 'node': {} (expected an object {{name: id}})", graph_path,
+                                 g.contains("node") ? "found " + g.at("node").dump() : "required key is missing"));
   }
   if (!g.contains("edge") || !g.at("edge").is_array()) {
-    throw InputError(fmt::format("{}: missing array key 'edge' ([[id, id], ...])", graph_path));
+    throw InputError(fmt::format("{}: key 'edge': {} (expected an array [[id, id], ...])", graph_path,
+                                 g.contains("edge") ? "found " + g.at("edge").dump() : "required key is missing"));
+  }
+  for (const auto& item : g.items()) {
+    if (item.key() != "node" && item.key() != "edge") {
+      std::string hint = closest_match(item.key(), {"node", "edge"});
+      throw InputError(fmt::format("{}: unknown key '{}'{}", graph_path, item.key(),
+                                   hint.empty() ? " (valid keys: node, edge)" : fmt::format(" (did you mean '{}'?)", hint)));
+    }
   }
   // Operators in increasing id order, so indices do not depend on JSON key order.
   std::map<int64_t, std::string> by_id;
   for (const auto& [name, id] : g.at("node").items()) {
     if (!id.is_number_integer()) {
-      throw InputError(fmt::format("{}: node.{}: the id must be an integer, found {}", graph_path, name, id.dump()));
+      throw InputError(fmt::format("{}: key 'node.{}': the id must be a whole number, found {}", graph_path, name, id.dump()));
     }
     if (!by_id.emplace(id.get<int64_t>(), name).second) {
-      throw InputError(fmt::format("{}: node.{}: id {} is used twice", graph_path, name, id.get<int64_t>()));
+      throw InputError(fmt::format("{}: key 'node.{}': id {} is used twice", graph_path, name, id.get<int64_t>()));
     }
   }
   std::vector<OperatorNode> nodes;
@@ -267,7 +348,7 @@ ModelConfig load_artifact_model(const std::string& graph_path, const std::string
     n.name = name;
     if (!parse_op_kind(name, &n.kind)) {
       std::string hint = closest_match(name, op_kind_names());
-      throw InputError(fmt::format("{}: node.{}: unknown operator kind '{}' (valid: q, k, v, qk, sv, o, f1, f2, f3){}",
+      throw InputError(fmt::format("{}: key 'node.{}': unknown operator kind '{}' (valid: q, k, v, qk, sv, o, f1, f2, f3){}",
                                    graph_path, name, name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
     }
     nodes.push_back(n);
@@ -276,19 +357,19 @@ ModelConfig load_artifact_model(const std::string& graph_path, const std::string
   for (size_t i = 0; i < g.at("edge").size(); ++i) {
     const auto& e = g.at("edge")[i];
     if (!e.is_array() || e.size() != 2 || !e[0].is_number_integer() || !e[1].is_number_integer()) {
-      throw InputError(fmt::format("{}: edge[{}] must be a pair of node ids, found {}", graph_path, i, e.dump()));
+      throw InputError(fmt::format("{}: key 'edge[{}]': must be a pair of node ids, found {}", graph_path, i, e.dump()));
     }
     std::string ends[2];
     for (int j = 0; j < 2; ++j) {
       auto it = by_id.find(e[j].get<int64_t>());
       if (it == by_id.end()) {
-        throw InputError(fmt::format("{}: edge[{}] names unknown node id {}", graph_path, i, e[j].get<int64_t>()));
+        throw InputError(fmt::format("{}: key 'edge[{}]': names unknown node id {}", graph_path, i, e[j].get<int64_t>()));
       }
       ends[j] = it->second;
     }
     edges.push_back({ends[0], ends[1]});
   }
-  m.graph = OperatorGraph(std::move(nodes), edges, graph_path);
+  m.graph = OperatorGraph(std::move(nodes), edges, graph_path, "node", "edge");
   return m;
 }
 
@@ -313,7 +394,7 @@ ModelConfig load_model_config(const std::string& path) {
   if (m.ffn_kind != "plain" && m.ffn_kind != "gated") {
     top.fail("ffn_kind", fmt::format("unknown FFN kind '{}' (valid: plain, gated)", m.ffn_kind));
   }
-  validate_model_numbers(m, path);
+  validate_model_numbers(m, kYamlKeys, [&](const char* key, const std::string& msg) { top.fail(key, msg); });
 
   YAML::Node ops = top.raw("operators");
   if (!ops.IsSequence() || ops.size() == 0) top.fail("operators", "must be a non-empty list of operators");
@@ -330,11 +411,11 @@ ModelConfig load_model_config(const std::string& path) {
       kind = om.optional_string("kind").value_or(n.name);
       om.reject_unknown_keys();
     } else {
-      throw InputError(fmt::format("{}: {}: an operator is a kind name or {{name, kind}}", path, where));
+      throw InputError(fmt::format("{}: key '{}': an operator is a kind name or {{name, kind}}", path, where));
     }
     if (!parse_op_kind(kind, &n.kind)) {
       std::string hint = closest_match(kind, op_kind_names());
-      throw InputError(fmt::format("{}: {}: operator '{}' has unknown kind '{}' (valid: q, k, v, qk, sv, o, f1, f2, f3){}",
+      throw InputError(fmt::format("{}: key '{}': operator '{}' has unknown kind '{}' (valid: q, k, v, qk, sv, o, f1, f2, f3){}",
                                    path, where, n.name, kind,
                                    hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
     }
@@ -345,7 +426,7 @@ ModelConfig load_model_config(const std::string& path) {
   std::vector<std::pair<std::string, std::string>> edges;
   for (size_t i = 0; i < es.size(); ++i) {
     if (!es[i].IsSequence() || es[i].size() != 2 || !es[i][0].IsScalar() || !es[i][1].IsScalar()) {
-      throw InputError(fmt::format("{}: {}[{}]: an edge is a pair [from, to] of operator names", path,
+      throw InputError(fmt::format("{}: key '{}[{}]': an edge is a pair [from, to] of operator names", path,
                                    top.key_path("edges"), i));
     }
     edges.push_back({es[i][0].as<std::string>(), es[i][1].as<std::string>()});
@@ -361,12 +442,28 @@ Scenario load_scenario(const std::string& path) {
   YamlMap top(root, path, "");
   Scenario s;
   s.name = top.string("name");
-  s.prompt_tokens = top.positive_integer("prompt_tokens");
-  s.decode_tokens = top.positive_integer("decode_tokens");
-  if (top.has("max_context_tokens")) s.max_context_tokens = top.positive_integer("max_context_tokens");
+  // 16 Mi tokens: beyond any model's context, and it keeps KV-cache byte counts and decode-step
+  // loops bounded.
+  constexpr int64_t kMaxContext = int64_t(1) << 24;
+  s.prompt_tokens = top.integer_in_range("prompt_tokens", 1, kMaxContext);
+  s.decode_tokens = top.integer_in_range("decode_tokens", 1, kMaxContext);
+  if (auto max = top.optional_integer("max_context_tokens")) {
+    if (*max < 1 || *max > kMaxContext) {
+      top.fail("max_context_tokens", fmt::format("must be a whole number in 1..{}, found {}", kMaxContext, *max));
+    }
+    s.max_context_tokens = *max;
+  }
   top.reject_unknown_keys();
   if (s.prompt_tokens > s.max_context_tokens) {
     top.fail("prompt_tokens", fmt::format("the prompt ({} tokens) exceeds max_context_tokens ({})", s.prompt_tokens,
+                                          s.max_context_tokens));
+  }
+  // The KV cache is provisioned (and capacity-checked) for max_context_tokens: the last decode
+  // step attends over prompt + decode tokens, which must fit too.
+  if (s.prompt_tokens + s.decode_tokens > s.max_context_tokens) {
+    top.fail("decode_tokens", fmt::format("prompt_tokens + decode_tokens = {} + {} = {} tokens of context exceeds "
+                                          "max_context_tokens ({}); raise max_context_tokens or shorten the scenario",
+                                          s.prompt_tokens, s.decode_tokens, s.prompt_tokens + s.decode_tokens,
                                           s.max_context_tokens));
   }
   return s;

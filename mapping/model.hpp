@@ -40,8 +40,10 @@ class OperatorGraph {
   // Builds and validates: unique names, edges between known operators, no self loops or
   // duplicate edges, acyclic (a cycle is reported with the operators on it). `origin` prefixes
   // every error message (file name).
+  // `nodes_key` / `edges_key` name the keys the nodes and edges came from, for the messages.
   OperatorGraph(std::vector<OperatorNode> nodes, const std::vector<std::pair<std::string, std::string>>& edges,
-                const std::string& origin);
+                const std::string& origin, const std::string& nodes_key = "operators",
+                const std::string& edges_key = "edges");
 
   int size() const { return static_cast<int>(nodes_.size()); }
   const OperatorNode& node(int op) const { return nodes_[op]; }
@@ -89,6 +91,8 @@ struct ModelConfig {
 // Loads a model: an h2sim YAML (configs/models/*.yaml), or the artifact's operator_graph.json
 // (its shape.json is read from the same directory).
 ModelConfig load_model_config(const std::string& path);
+// Only the artifact's shape.json (the model numbers, validated; no graph).
+ModelConfig load_artifact_shape(const std::string& shape_json_path);
 // The artifact's format: `node: {name: id}`, `edge: [[id, id]]`, and shape.json with
 // `type, layer_num, hidden_dim, intermediate_dim, q_head_num, kv_head_num`.
 ModelConfig load_artifact_model(const std::string& graph_json_path, const std::string& shape_json_path);

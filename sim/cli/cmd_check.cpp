@@ -1,0 +1,107 @@
+// h2sim check: validate config files without running anything, and print what they resolve to.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "config/errors.hpp"
+#include "mapping/input_check.hpp"
+#include "sim/cli/commands.hpp"
+
+namespace h2sim::cli {
+
+namespace {
+struct CheckArgs {
+  std::vector<std::string> files;
+  std::string kind;  // "" = detect
+  std::string hw_file, model_file;
+  int64_t batch = 1;
+  int64_t max_context_tokens = 2048;
+  bool quiet = false;
+};
+
+// configs/ of the source tree: ./configs, or configs/ above the running executable (build/*).
+std::string find_configs_dir() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> candidates{fs::current_path(ec) / "configs"};
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    exe[n] = 0;
+    fs::path p = fs::path(exe).parent_path();
+    for (int up = 0; up < 4 && !p.empty(); ++up, p = p.parent_path()) candidates.push_back(p / "configs");
+  }
+  for (const auto& c : candidates) {
+    if (fs::is_directory(c / "hardware", ec) && fs::is_directory(c / "models", ec)) return c.lexically_normal().string();
+  }
+  return "";
+}
+
+void run(const CheckArgs& a) {
+  std::optional<InputKind> forced;
+  if (!a.kind.empty()) {
+    forced = parse_input_kind(a.kind);
+    if (!forced) {
+      throw InputError(fmt::format("--kind: unknown kind '{}' (valid: {})", a.kind, fmt::join(input_kind_names(), ", ")));
+    }
+  }
+  if (a.batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", a.batch));
+  if (a.max_context_tokens < 1) {
+    throw InputError(fmt::format("--max-context must be at least 1 token, found {}", a.max_context_tokens));
+  }
+  CheckOptions o;
+  o.hw_file = a.hw_file;
+  o.model_file = a.model_file;
+  o.configs_dir = find_configs_dir();
+  o.batch = a.batch;
+  o.max_context_tokens = a.max_context_tokens;
+
+  // Every file is checked (one bad file does not hide the next); the exit code is 2 if any failed.
+  int failed = 0;
+  for (const std::string& file : a.files) {
+    try {
+      const InputKind kind = forced ? *forced : detect_input_kind(file);
+      const std::string text = check_input_file(file, kind, o);
+      if (!a.quiet) std::cout << text << std::flush;
+    } catch (const InputError& e) {
+      ++failed;
+      std::cerr << "h2sim: error: " << e.what() << "\n";
+    }
+  }
+  if (failed > 0) {
+    throw InputError(fmt::format("check: {} of {} file(s) have errors", failed, a.files.size()));
+  }
+}
+}  // namespace
+
+void register_check_command(CLI::App& app) {
+  auto args = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "Validate config files (hardware, DRAM standard, model YAML or artifact JSON, scenario, dataflow) without "
+      "running, and print the resolved values with units. Exit 0 if all are valid, 2 otherwise.");
+  cmd->add_option("files", args->files, "Files to check (the kind of each is detected from its keys)")
+      ->required()
+      ->expected(1, -1);
+  cmd->add_option("--kind", args->kind,
+                  "Treat every file as this kind: hardware, dram, model, artifact-graph, artifact-shape, scenario, "
+                  "dataflow");
+  cmd->add_option("--hw", args->hw_file,
+                  "Dataflows: the hardware config to check against (default: the design the dataflow names in "
+                  "configs/hardware, else h2llm)");
+  cmd->add_option("--model", args->model_file,
+                  "Dataflows: the model to check against (default: the model the dataflow names in configs/models, "
+                  "else llama3-8b)");
+  cmd->add_option("--batch", args->batch, "Dataflows: sequences whose KV cache must fit (capacity check)")
+      ->capture_default_str();
+  cmd->add_option("--max-context", args->max_context_tokens,
+                  "Dataflows: tokens of context the KV cache must hold (capacity check)")
+      ->capture_default_str();
+  cmd->add_flag("--quiet", args->quiet, "Print errors only");
+  cmd->callback([args]() { run(*args); });
+}
+
+}  // namespace h2sim::cli
