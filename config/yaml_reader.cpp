@@ -136,7 +136,9 @@ YAML::Node YamlMap::required(const std::string& key) {
     // A missing key is most often a misspelled one: name the typo, not just the absence.
     for (const auto& kv : node_) {
       const std::string other = kv.first.as<std::string>();
-      if (used_.count(other) == 0 && closest_match(other, {key}) == key) {
+      // Only a near-miss spelling counts (not a shared prefix: 'dram_background_mw' is not a
+      // typo of 'dram_refresh_pj'), so an absent key is still reported as missing.
+      if (used_.count(other) == 0 && edit_distance(other, key) <= std::max<size_t>(2, key.size() / 5)) {
         std::string where = file_;
         if (kv.first.Mark().line >= 0) where += fmt::format(":{}", kv.first.Mark().line + 1);
         throw InputError(fmt::format("{}: unknown key '{}' (did you mean '{}'?)", where, key_path(other), key_path(key)));

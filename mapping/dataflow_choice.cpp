@@ -49,9 +49,11 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
         std::cerr << fmt::format("h2sim: searching the {} dataflow space ({} x {}, seed {})...\n", c.name_or_file,
                                  p.population, p.generations, p.seed);
       }
-      df = genetic_search(hw, model, scenario, batch, EvaluatorOptions{c.artifact_compat}, p).best;
+      const SearchResult r = genetic_search(hw, model, scenario, batch, EvaluatorOptions{c.artifact_compat}, p);
+      df = r.best;
       df.name = c.name_or_file;
-      if (!file.empty()) {
+      // An interrupted (Ctrl-C) search is not the result of these parameters: never cache it.
+      if (!file.empty() && !r.interrupted) {
         std::error_code ec;
         std::filesystem::create_directories(c.cache_dir, ec);
         const std::string partial = file + ".partial";

@@ -9,5 +9,6 @@ cmake --build --preset release -j "$(nproc)" --target h2sim
 if [ $# -gt 0 ]; then
   exec ./build/release/h2sim "$@"
 fi
-# The default job: the decode GEMV of the reference example on H2-LLM, at cycle fidelity.
-exec ./build/release/h2sim gemm --hw configs/hardware/h2llm.yaml --m 1 --k 4096 --n 4096 --json out/gemm.json
+# The default job: LLaMA3-8B, ShareGPT (783 prompt + 209 decode tokens), batch 1, on the H2-LLM
+# design, with the dataflow the search finds (cached in out/dataflows), at cycle fidelity.
+exec ./build/release/h2sim run --json out/run.json

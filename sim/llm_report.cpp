@@ -24,6 +24,13 @@ std::string format_llm_report(const LlmRunResult& r) {
     line("simulation", fmt::format("{} MAGs simulated, {} memoized, {:.3f} ms simulated", r.mags_simulated,
                                    r.mags_memoized, r.simulated_ns * 1e-6));
   }
+  if (r.has_energy) {
+    line("energy", fmt::format("{:.4f} J ({:.3f} mJ per output token, {:.1f} tokens per joule)", r.energy.total_j,
+                               r.energy_per_token_j * 1e3, r.tokens_per_joule));
+    for (const auto& [name, joules] : energy_components(r.energy)) {
+      if (joules > 0) line("  " + name, fmt::format("{:.4f} J ({:.1f} %)", joules, 100 * joules / r.energy.total_j));
+    }
+  }
   s += "  operators (whole model):\n";
   s += fmt::format("    {:<6} {:<5} {:>3} {:>3} {:>4}  {:<18} {:>7}  {:>12}  {:>12}\n", "op", "exec", "mag", "mpg", "tier",
                    "NMP channels", "NMP %", "prefill ms", "decode ms");
@@ -69,6 +76,12 @@ nlohmann::ordered_json llm_report_json(const LlmRunResult& r) {
                    {"weight_buffer_bytes", a.weight_buffer_bytes}, {"output_buffer_bytes", a.output_buffer_bytes},
                    {"npu_macs", a.npu_macs},                 {"npu_adds", a.npu_adds},
                    {"kv_cache_bytes_written", a.kv_cache_bytes_written}};
+  if (r.has_energy) {
+    j["energy_j"] = r.energy.total_j;
+    j["energy_per_token_j"] = r.energy_per_token_j;
+    j["tokens_per_joule"] = r.tokens_per_joule;
+    j["energy"] = energy_json(r.energy);
+  }
   auto& ops = j["operators"];
   ops = nlohmann::ordered_json::array();
   for (const auto& o : r.operators) {

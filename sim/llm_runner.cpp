@@ -134,11 +134,18 @@ class LlmDriver : public sc_core::sc_module {
         r_.activity += m.activity.scaled(weight);
         for (size_t k = 0; k < mag.ops.size(); ++k) {
           auto& t = op_time(*mag.ops[k]);
-          if (!prefill) t.exec = to_string(mag.ops[k]->exec);  // the placement the report shows is decode's
+          if (!prefill) {  // the placement the report shows is decode's
+            t.exec = to_string(mag.ops[k]->exec);
+            t.nmp_ratio = mag.ops[k]->nmp_ratio;
+          }
           (prefill ? t.prefill_s : t.decode_s) += m.op_ns[k] * weight * 1e-9;
         }
       }
-      if (!prefill && !ideal_) total_ns += append_kv_cache(ops) * weight;
+      if (!prefill && !ideal_) {
+        ActivityCounts kv;
+        total_ns += append_kv_cache(ops, kv) * weight;
+        r_.activity += kv.scaled(weight);
+      }
     }
     return total_ns;
   }
@@ -253,7 +260,7 @@ class LlmDriver : public sc_core::sc_module {
   }
 
   // The k and v of the new token go to the channels that hold the cache (qk's and sv's data).
-  double append_kv_cache(const std::vector<LoweredOperator>& ops) {
+  double append_kv_cache(const std::vector<LoweredOperator>& ops, ActivityCounts& activity) {
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
     const ActivityCounts before = chip_activity();
     const int64_t bytes = batch_ * model_.head_dim() * model_.kv_heads * hw_.element_bytes;
@@ -263,7 +270,7 @@ class LlmDriver : public sc_core::sc_module {
       holding.insert(holding.end(), op.normal_channels.begin(), op.normal_channels.end());
       chip_.npu().write(bytes, holding);
     }
-    r_.activity += difference(chip_activity(), before);
+    activity = difference(chip_activity(), before);
     return time_to_ns(sc_core::sc_time_stamp() - t0);
   }
 
@@ -321,6 +328,57 @@ void write_trace(const std::string& path, const std::vector<TraceEvent>& events)
   write_file_atomically(path, j.dump() + "\n");
 }
 
+// The analytic model has no simulation to count: derive the activity from the workload. Each
+// NMP part streams its weights once through the HB ports and moves its inputs and partial sums
+// over the links; each NPU part (and all of prefill) streams its DRAM operand once.
+ActivityCounts workload_activity(const HardwareConfig& hw, const ModelConfig& model, const Scenario& sc, int64_t batch,
+                                 const Dataflow& df, bool compat) {
+  ActivityCounts a;
+  const double e = double(hw.element_bytes);
+  auto npu_part = [&](const GemmShape& s) {
+    const double bytes = double(s.batch) * double(s.k) * double(s.n) * e;
+    a.npu_macs += s.macs();
+    a.external_bytes += bytes;
+    a.dram_read_bursts += bytes / double(hw.burst_bytes);
+    a.dram_activates += bytes / 2048.0;  // each 2 KiB row opened once
+  };
+  auto nmp_part = [&](const GemmShape& s, int64_t channels) {
+    const auto t = tile_across_channels(s, channels, 1, 1);
+    const double weights = double(s.batch) * double(s.k) * double(s.n) * e;
+    a.pe_macs += s.macs();
+    a.hb_bytes += weights;
+    a.weight_buffer_bytes += 2 * weights;
+    a.dram_activates += weights / 2048.0;
+    const double in = double(s.batch) * double(s.m) * double(s.k) * e * double(t.t_n);
+    const double out = double(s.batch) * double(s.m) * double(s.n) * e * double(t.t_k);
+    a.external_bytes += in + out;
+    a.input_buffer_bytes += 2 * in;
+    a.output_buffer_bytes += 2 * out;
+    a.npu_adds += double(s.batch) * double(t.t_k - 1) * double(s.m) * double(s.n);
+  };
+  auto pass = [&](const PassShape& p, double weight) {
+    ActivityCounts before = a;
+    a = ActivityCounts{};
+    for (const auto& op : lower_dataflow(df, model, hw, p, compat)) {
+      if (p.pass == Pass::prefill || op.exec == ExecKind::npu) {
+        npu_part(p.pass == Pass::decode && op.npu_part.batch > 0 ? op.npu_part : op.shape);
+      } else {
+        if (op.nmp_part.batch > 0) nmp_part(op.nmp_part, int64_t(op.nmp_channels.size()));
+        if (op.npu_part.batch > 0) npu_part(op.npu_part);
+      }
+    }
+    before += a.scaled(weight);
+    a = before;
+  };
+  const double layers = double(model.layers);
+  pass({Pass::prefill, batch, sc.prompt_tokens, sc.prompt_tokens}, layers);
+  for (int64_t i = 1; i <= sc.decode_tokens; ++i) {
+    const int64_t ctx = std::min(sc.max_context_tokens, compat ? sc.prompt_tokens + sc.decode_tokens : sc.prompt_tokens + i);
+    pass({Pass::decode, batch, 1, ctx}, layers);
+  }
+  return a;
+}
+
 }  // namespace
 
 LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario, int64_t batch,
@@ -355,6 +413,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       ot.decode_s = o.decode_s * double(model.layers);
       r.operators.push_back(ot);
     }
+    r.activity = workload_activity(hw, model, scenario, batch, df, opt.artifact_compat);
   } else {
     ChipOptions chip_options;
     chip_options.ideal = opt.fidelity == Fidelity::ideal;
@@ -383,6 +442,13 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     r.external_bandwidth_gbps = r.activity.external_bytes / r.latency_s / 1e9;
   }
   r.external_peak_bandwidth_gbps = hw.external_bandwidth_bytes_per_s * double(hw.channels) / 1e9;
+  if (opt.energy != nullptr) {
+    r.has_energy = true;
+    r.energy = compute_energy(*opt.energy, r.activity, r.latency_s, hw);
+    const double tokens = double(batch * scenario.decode_tokens);
+    r.energy_per_token_j = tokens > 0 ? r.energy.total_j / tokens : 0.0;
+    r.tokens_per_joule = r.energy.total_j > 0 ? tokens / r.energy.total_j : 0.0;
+  }
   r.wall_s = std::chrono::duration<double>(Clock::now() - wall0).count();
   return r;
 }

@@ -19,6 +19,7 @@
 #include "config/hardware_config.hpp"
 #include "mapping/activity.hpp"
 #include "mapping/dataflow.hpp"
+#include "mapping/energy.hpp"
 #include "mapping/model.hpp"
 #include "sim/fidelity.hpp"
 #include "sim/gemm_runner.hpp"
@@ -35,6 +36,7 @@ struct LlmRunOptions {
   std::string vcd_path;            // waveform of one window (cycle/ideal)
   std::string vcd_window = "decode:0";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N)
   std::string trace_path;          // Chrome/Perfetto JSON timeline of the simulated operators
+  const EnergyConfig* energy = nullptr;  // prices the activity; nullptr = no energy report
 };
 
 struct LlmOperatorTime {
@@ -60,7 +62,11 @@ struct LlmRunResult {
   double prefill_per_layer_s = 0, decode_per_layer_s = 0;
   std::vector<LlmOperatorTime> operators;
 
-  ActivityCounts activity;
+  ActivityCounts activity;        // simulated (ideal/cycle) or derived from the workload (analytic)
+  bool has_energy = false;
+  EnergyBreakdown energy;
+  double energy_per_token_j = 0;  // total / (batch x decode tokens)
+  double tokens_per_joule = 0;
   double pe_utilization = 0;          // PE MACs / (peak of all NMP PEs x latency)
   double npu_utilization = 0;
   double external_bandwidth_gbps = 0; // all channels, averaged over the run

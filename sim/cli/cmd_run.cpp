@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -27,7 +28,8 @@ struct RunArgs {
   std::string fidelity = "cycle";
   std::string dram = "lpddr5";
   std::string out_dir = "out";
-  std::string json_file, trace_file;
+  std::string json_file, trace_file, energy_file;
+  std::vector<std::string> energy_overrides;
   bool exact = false, artifact_compat = false, quiet = false;
   std::vector<std::string> overrides, dram_overrides;
   uint64_t seed = 1;
@@ -59,6 +61,19 @@ void run(const RunArgs& a) {
   choice.progress = !a.quiet;
   const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
 
+  // Energy prices: --energy, else configs/energy/default.yaml next to the hardware configs.
+  std::string energy_file = a.energy_file;
+  if (energy_file.empty()) {
+    const auto beside = std::filesystem::path(a.hw_file).parent_path() / ".." / "energy" / "default.yaml";
+    if (std::filesystem::exists(beside)) energy_file = beside.lexically_normal().string();
+  }
+  EnergyConfig energy;
+  if (!energy_file.empty()) {
+    energy = load_energy_config(energy_file, a.energy_overrides);
+    opt.energy = &energy;
+  } else if (!a.quiet) {
+    std::cerr << "h2sim: no energy config found (give --energy FILE); energy is not reported\n";
+  }
   const LlmRunResult r = run_llm(hw, model, scenario, a.batch, df, opt);
   std::cout << format_llm_report(r);
   if (!a.json_file.empty()) write_file_atomically(a.json_file, llm_report_json(r).dump(2) + "\n");
@@ -85,6 +100,10 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();
   cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)");
   cmd->add_option("--trace", args->trace_file, "Write a Chrome/Perfetto JSON timeline of the simulated operators");
+  cmd->add_option("--energy", args->energy_file,
+                  "Energy prices YAML (default: configs/energy/default.yaml beside the hardware configs)");
+  cmd->add_option("--energy-set", args->energy_overrides, "Override an energy key, e.g. --energy-set pe_mac_pj=1")
+      ->take_all();
   cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4")->take_all();
   cmd->add_option("--dram-set", args->dram_overrides, "Override a DRAM standard key")->take_all();
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
