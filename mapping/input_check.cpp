@@ -13,6 +13,11 @@
 #include "config/yaml_reader.hpp"
 #include "mapping/dataflow.hpp"
 #include "mapping/energy.hpp"
+// Experiment specs are being added next to this checker: check them when the loader is present.
+#if __has_include("mapping/experiment.hpp")
+#include "mapping/experiment.hpp"
+#define H2SIM_CHECK_EXPERIMENTS 1
+#endif
 #include "mapping/model.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "models/dram/lpddr5_channel.hpp"
@@ -22,14 +27,15 @@ namespace h2sim {
 namespace {
 namespace fs = std::filesystem;
 
-const std::array<std::pair<InputKind, const char*>, 8> kKindNames = {{{InputKind::hardware, "hardware"},
+const std::array<std::pair<InputKind, const char*>, 9> kKindNames = {{{InputKind::hardware, "hardware"},
                                                                      {InputKind::dram, "dram"},
                                                                      {InputKind::energy, "energy"},
                                                                      {InputKind::model, "model"},
                                                                      {InputKind::artifact_graph, "artifact-graph"},
                                                                      {InputKind::artifact_shape, "artifact-shape"},
                                                                      {InputKind::scenario, "scenario"},
-                                                                     {InputKind::dataflow, "dataflow"}}};
+                                                                     {InputKind::dataflow, "dataflow"},
+                                                                     {InputKind::experiment, "experiment"}}};
 
 // The top-level keys that identify each YAML format (`name` is shared, so it is not here).
 struct KindKeys {
@@ -51,6 +57,8 @@ const std::vector<KindKeys>& yaml_kind_keys() {
       {InputKind::model, {"layers", "hidden", "ffn", "q_heads", "kv_heads", "ffn_kind", "operators", "edges"}},
       {InputKind::scenario, {"prompt_tokens", "decode_tokens", "max_context_tokens"}},
       {InputKind::dataflow, {"mags", "model", "hardware"}},
+      {InputKind::experiment,
+       {"designs", "reference_design", "models", "scenarios", "batches", "fidelities", "dataflow_comparison", "paper"}},
   };
   return k;
 }
@@ -388,6 +396,30 @@ std::string check_input_file_unwrapped(const std::string& path, InputKind kind, 
     case InputKind::dataflow:
       out += check_dataflow_file(path, o);
       break;
+    case InputKind::experiment: {
+#ifdef H2SIM_CHECK_EXPERIMENTS
+      const ExperimentSpec e = load_experiment_spec(path);
+      auto line = [&](const std::string& key, const std::string& value) {
+        out += fmt::format("  {:<32} {}\n", key, value);
+      };
+      line("name", e.name);
+      for (const auto& d : e.designs) {
+        line("design " + d.name, fmt::format("{} with dataflow {}", d.hardware_file, d.dataflow));
+      }
+      line("reference_design", e.reference_design);
+      line("models", fmt::format("{}", fmt::join(e.model_files, ", ")));
+      line("scenarios", fmt::format("{}", fmt::join(e.scenarios, ", ")));
+      line("batches", fmt::format("{} (sequences)", fmt::join(e.batches, ", ")));
+      line("fidelities", fmt::format("{}", fmt::join(e.fidelities, ", ")));
+      if (!e.comparison_design.empty()) {
+        line("dataflow_comparison", fmt::format("on {}: {} (normalized to {})", e.comparison_design,
+                                                fmt::join(e.comparison_dataflows, ", "), e.comparison_reference));
+      }
+#else
+      throw InputError(fmt::format("{}: experiment specs cannot be checked by this build", path));
+#endif
+      break;
+    }
   }
   return out;
 }

@@ -10,10 +10,10 @@
 
 namespace h2sim {
 
-enum class InputKind { hardware, dram, energy, model, artifact_graph, artifact_shape, scenario, dataflow };
+enum class InputKind { hardware, dram, energy, model, artifact_graph, artifact_shape, scenario, dataflow, experiment };
 
 const char* to_string(InputKind kind);
-// Parses "hardware", "dram", "energy", "model", "artifact-graph", "artifact-shape", "scenario", "dataflow".
+// Parses "hardware", "dram", "energy", "model", "artifact-graph", "artifact-shape", "scenario", "dataflow", "experiment".
 std::optional<InputKind> parse_input_kind(const std::string& name);
 std::vector<std::string> input_kind_names();
 

@@ -14,6 +14,7 @@
 #include "mapping/search.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/interrupt.hpp"
 
 namespace h2sim::cli {
 
@@ -40,7 +41,12 @@ void run(const AnalyzeArgs& a) {
   choice.search.generations = a.generations;
   choice.search.seed = a.seed;
   choice.search.threads = a.threads > 0 ? a.threads : int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+  // Ctrl-C stops a searched dataflow (cc-nmp, h2llm) between generations; analyze then writes
+  // nothing, since the result would not be the searched dataflow's.
+  SigintGuard sigint;
+  choice.search.stop = &interrupt_flag();
   const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
+  throw_if_interrupted(fmt::format("the search of the {} dataflow", a.dataflow));
   AnalyticEvaluator ev(hw, model, scenario, a.batch, opt);
   DataflowTiming t = ev.evaluate(df);
   AnalysisContext ctx{&hw, &model, &scenario, a.batch, a.artifact_compat};

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,15 +12,11 @@
 #include "mapping/search.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/interrupt.hpp"
 
 namespace h2sim::cli {
 
 namespace {
-// A signal handler can only reach static storage; it only sets this flag, which the search
-// checks between generations.
-std::atomic<bool> g_interrupt{false};
-extern "C" void on_sigint(int) { g_interrupt.store(true); }
-
 struct ExploreArgs {
   std::string hw_file, model_file, scenario, out_dir;
   std::string space = "dataflow";
@@ -59,23 +54,20 @@ void run(const ExploreArgs& a) {
   p.threads = a.threads;
   p.space = parse_dataflow_space(a.dataflow_space);
   p.search_hardware = a.space == "hardware";
-  p.stop = &g_interrupt;
+  p.stop = &interrupt_flag();
   if (!a.quiet) {
     p.progress = [](const GenerationReport& r) {
       std::cerr << fmt::format("generation {:>3}/{}  best {:.6f} ms/layer  {:.0f} evaluations/s\n", r.generation + 1,
                                r.generations, r.best_latency_per_layer_s * 1e3, r.evaluations_per_s);
     };
   }
-  g_interrupt = false;
-  auto previous = std::signal(SIGINT, on_sigint);
   SearchResult r;
-  try {
+  {
+    // Ctrl-C stops the search between generations; the best dataflow so far is still evaluated
+    // and written (atomically), with "interrupted": true in the summary.
+    SigintGuard sigint;
     r = genetic_search(hw, model, scenario, a.batch, {a.artifact_compat}, p);
-  } catch (...) {
-    std::signal(SIGINT, previous);
-    throw;
   }
-  std::signal(SIGINT, previous);
   if (r.interrupted) std::cerr << "h2sim: interrupted; keeping the best dataflow found so far\n";
 
   const HardwareConfig& best_hw = r.hardware;

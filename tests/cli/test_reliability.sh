@@ -5,6 +5,8 @@
 # Run by ctest with H2SIM (the binary) and SRC (the source tree) set.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
+SRC=$(cd "$SRC" && pwd)
+H2SIM=$(cd "$(dirname "$H2SIM")" && pwd)/$(basename "$H2SIM")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -57,6 +59,76 @@ code=$?
 [ $? -eq 2 ] && grep -qF "none.yaml: cannot open file for reading: no such file" "$tmp/err" && ok || bad "missing file"
 "$H2SIM" check "$SRC/configs" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -qF "it is a folder" "$tmp/err" && ok || bad "folder"
+
+# --- exit codes and output files of analyze / explore.
+hw="$SRC/configs/hardware/h2llm.yaml"
+model="$SRC/configs/models/llama3-8b.yaml"
+"$H2SIM" analyze --hw "$SRC/tests/data/bad/hardware/unknown-key.yaml" --model "$model" --scenario humaneval \
+  --batch 1 --dataflow npu-only --json "$tmp/bad.json" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && [ ! -e "$tmp/bad.json" ] && ok || bad "analyze with a bad hardware file: exit 2, no JSON"
+"$H2SIM" analyze --hw "$hw" --model "$model" --scenario "$SRC/tests/data/bad/scenario/context_beyond_max.yaml" \
+  --batch 1 --dataflow npu-only --json "$tmp/bad.json" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && [ ! -e "$tmp/bad.json" ] && grep -qF "decode_tokens" "$tmp/err" && ok || bad "analyze with a bad scenario"
+"$H2SIM" explore --hw "$hw" --model "$SRC/tests/data/bad/model/kv_heads_not_dividing.yaml" --scenario humaneval \
+  --batch 1 --out "$tmp/exbad" --quiet >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && [ ! -e "$tmp/exbad/summary.json" ] && ok || bad "explore with a bad model: exit 2, no summary"
+"$H2SIM" analyze --hw "$hw" --model "$model" --scenario humaneval --batch 1 --dataflow nonsense >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "analyze --dataflow nonsense: exit 2"
+"$H2SIM" explore --hw "$hw" --model "$model" --scenario humaneval --batch 1 --out "$tmp/x" --threads 1 \
+  --mutation-ratio 2 --quiet >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF -- "--mutation-ratio" "$tmp/err" && ok || bad "explore --mutation-ratio 2: exit 2"
+
+# --- Ctrl-C: explore keeps the best so far (complete files, "interrupted": true); analyze writes
+# nothing; neither leaves a temporary file. SIGKILL leaves no result file at all.
+long_search=(--population 2500 --generations 100000)
+"$H2SIM" explore --hw "$hw" --model "$model" --scenario humaneval --batch 4 --out "$tmp/int" --threads 1 --quiet \
+  "${long_search[@]}" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1.5
+kill -INT "$pid"
+wait "$pid"
+code=$?
+[ "$code" -eq 0 ] && grep -qF "interrupted; keeping the best" "$tmp/err" && ok || { bad "explore SIGINT: exit $code"; cat "$tmp/err"; }
+python3 -c "import json,sys; j=json.load(open('$tmp/int/summary.json')); sys.exit(0 if j['search']['interrupted'] else 1)" \
+  && ok || bad "explore SIGINT: summary.json complete with interrupted: true"
+[ -s "$tmp/int/best_dataflow.yaml" ] && "$H2SIM" check --quiet "$tmp/int/best_dataflow.yaml" && ok || bad "explore SIGINT: best dataflow valid"
+[ -z "$(find "$tmp/int" -name '*.partial*')" ] && ok || bad "explore SIGINT left a temporary file"
+
+"$H2SIM" analyze --hw "$hw" --model "$model" --scenario humaneval --batch 4 --dataflow h2llm --threads 1 \
+  "${long_search[@]}" --json "$tmp/an_int.json" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1.5
+kill -INT "$pid"
+wait "$pid"
+code=$?
+[ "$code" -eq 2 ] && grep -qF "interrupted (Ctrl-C)" "$tmp/err" && [ ! -e "$tmp/an_int.json" ] && ok \
+  || { bad "analyze SIGINT: exit $code, JSON $(ls "$tmp"/an_int.json* 2>/dev/null)"; cat "$tmp/err"; }
+[ -z "$(find "$tmp" -maxdepth 1 -name 'an_int*')" ] && ok || bad "analyze SIGINT left a file"
+
+"$H2SIM" explore --hw "$hw" --model "$model" --scenario humaneval --batch 4 --out "$tmp/kill" --threads 1 --quiet \
+  "${long_search[@]}" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+[ ! -e "$tmp/kill/summary.json" ] && [ ! -e "$tmp/kill/best_dataflow.yaml" ] && ok || bad "a killed explore left a result file"
+
+# --- determinism: explore with 1 and 2 threads gives the same bytes (summary.json apart from the
+# wall-clock fields, the thread count itself and the output path); analyze twice, the same JSON.
+for t in 1 2; do
+  "$H2SIM" explore --hw "$hw" --model "$model" --scenario sharegpt --batch 4 --out "$tmp/det$t" --threads "$t" \
+    --population 300 --generations 8 --seed 7 --quiet >/dev/null 2>"$tmp/err" || bad "explore --threads $t failed"
+done
+cmp -s "$tmp/det1/best_dataflow.yaml" "$tmp/det2/best_dataflow.yaml" && ok || bad "explore: best_dataflow.yaml differs between 1 and 2 threads"
+strip() { grep -vE '"(wall_[a-z_]*|evaluations_per_s|threads|best_dataflow_file)":' "$1"; }
+diff <(strip "$tmp/det1/summary.json") <(strip "$tmp/det2/summary.json") >"$tmp/diff" && ok \
+  || { bad "explore: summary.json differs between 1 and 2 threads"; head -20 "$tmp/diff"; }
+for i in 1 2; do
+  "$H2SIM" analyze --hw "$hw" --model "$model" --scenario longbench --batch 8 --dataflow h2llm --population 300 \
+    --generations 8 --threads "$i" --json "$tmp/an$i.json" >/dev/null 2>&1 || bad "analyze run $i failed"
+done
+diff <(grep -vE '"wall_[a-z_]*":' "$tmp/an1.json") <(grep -vE '"wall_[a-z_]*":' "$tmp/an2.json") >"$tmp/diff" && ok \
+  || { bad "analyze --json differs between two runs (1 and 2 threads)"; head -20 "$tmp/diff"; }
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
