@@ -13,7 +13,7 @@ Scenario resolve_scenario(const std::string& arg, const std::string& model_file)
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_regular_file(arg, ec)) return load_scenario(arg);
-  if (arg.find('/') != std::string::npos || arg.size() > 5 && arg.substr(arg.size() - 5) == ".yaml") {
+  if (arg.find('/') != std::string::npos || (arg.size() > 5 && arg.substr(arg.size() - 5) == ".yaml")) {
     throw InputError(fmt::format("--scenario: file '{}' does not exist", arg));
   }
   std::vector<fs::path> dirs;
