@@ -11,5 +11,6 @@ void register_analyze_command(CLI::App& app);
 void register_explore_command(CLI::App& app);
 void register_dram_command(CLI::App& app);
 void register_check_command(CLI::App& app);
+void register_experiment_command(CLI::App& app);
 
 }  // namespace h2sim::cli

@@ -22,6 +22,7 @@ int sc_main(int argc, char** argv) {
   h2sim::cli::register_explore_command(app);
   h2sim::cli::register_dram_command(app);
   h2sim::cli::register_check_command(app);
+  h2sim::cli::register_experiment_command(app);
 
   try {
     app.parse(argc, argv);
