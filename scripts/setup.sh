@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev          # bench/
   gtkwave                   # vcd2fst, used by the VCD test
+  gnuplot-nox               # PNG charts of h2sim experiment
   python3                   # JSON checks in tests/cli
 )
 
