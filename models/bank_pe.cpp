@@ -125,9 +125,9 @@ void BankPe::multiplier() {
   }
 }
 
-void BankPe::trace(sc_core::sc_trace_file* tf) const {
-  sc_core::sc_trace(tf, busy_flag_, std::string(name()) + ".busy");
-  sc_core::sc_trace(tf, weight_buffer_used_bytes_, std::string(name()) + ".weight_buffer_bytes");
+void BankPe::attach_waveform(Waveform& w) {
+  busy_flag_.attach(&w, std::string(name()) + ".busy", 1);
+  weight_buffer_used_bytes_.attach(&w, std::string(name()) + ".weight_buffer_bytes", 32);
 }
 
 }  // namespace h2sim

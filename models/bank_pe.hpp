@@ -18,6 +18,7 @@
 
 #include "config/hardware_config.hpp"
 #include "models/dram_port.hpp"
+#include "models/waveform.hpp"
 
 namespace h2sim {
 
@@ -52,7 +53,7 @@ class BankPe : public sc_core::sc_module {
   void start(std::vector<PeJob> jobs, const BlockGate& gate, std::function<void(int64_t)> job_done);
 
   const BankPeStats& stats() const { return stats_; }
-  void trace(sc_core::sc_trace_file* tf) const;
+  void attach_waveform(Waveform& w);
 
  private:
   struct Chunk {
@@ -85,8 +86,8 @@ class BankPe : public sc_core::sc_module {
 
   BankPeStats stats_;
   // Traced.
-  bool busy_flag_ = false;
-  int64_t weight_buffer_used_bytes_ = 0;
+  TracedValue<bool> busy_flag_;
+  TracedValue<int64_t> weight_buffer_used_bytes_;
 };
 
 }  // namespace h2sim

@@ -108,7 +108,7 @@ void Channel::on_job_done(int64_t block) {
 void Channel::check_occupancy() const {
   if (input_used_ != 0 || output_used_per_pe_ != 0) {
     throw InternalError(std::string(name()) + ": buffers not empty after a plan (input " +
-                        std::to_string(input_used_) + " B, output " + std::to_string(output_used_per_pe_) + " B)");
+                        std::to_string(input_used_.get()) + " B, output " + std::to_string(output_used_per_pe_.get()) + " B)");
   }
 }
 
@@ -120,7 +120,7 @@ void Channel::scatter_stage() {
       // Room in the input buffer first: the piece is written there as it arrives.
       while (input_used_ + b.scatter_bytes > plan_->input_capacity_bytes) sc_core::wait(input_freed_);
       input_used_ += b.scatter_bytes;
-      max_input_used_ = std::max(max_input_used_, input_used_);
+      max_input_used_ = std::max(max_input_used_, input_used_.get());
       const sc_core::sc_time t0 = sc_core::sc_time_stamp();
       link_->transfer(b.scatter_bytes, LinkTraffic::scatter);
       phases_.scatter += sc_core::sc_time_stamp() - t0;
@@ -140,7 +140,7 @@ void Channel::release_stage() {
         // Serialized like the roofline: this block's scatter starts after the previous block's load.
         if (b.scatter_bytes > 0) {
           input_used_ += b.scatter_bytes;
-          max_input_used_ = std::max(max_input_used_, input_used_);
+          max_input_used_ = std::max(max_input_used_, input_used_.get());
           const sc_core::sc_time t0 = sc_core::sc_time_stamp();
           link_->transfer(b.scatter_bytes, LinkTraffic::scatter);
           phases_.scatter += sc_core::sc_time_stamp() - t0;
@@ -154,7 +154,7 @@ void Channel::release_stage() {
           sc_core::wait(output_freed_);
         }
         output_used_per_pe_ += b.output_bytes_per_pe;
-        max_output_used_per_pe_ = std::max(max_output_used_per_pe_, output_used_per_pe_);
+        max_output_used_per_pe_ = std::max(max_output_used_per_pe_, output_used_per_pe_.get());
       }
       if (blocks_completed_ == gate_.released) compute_active_since_ = sc_core::sc_time_stamp();
       ++gate_.released;
@@ -194,12 +194,12 @@ void Channel::load_stage() {
   }
 }
 
-void Channel::trace(sc_core::sc_trace_file* tf) const {
-  link_->trace(tf);
+void Channel::attach_waveform(Waveform& w) {
+  link_->attach_waveform(w);
   if (!params_.nmp) return;
-  sc_core::sc_trace(tf, input_used_, std::string(name()) + ".input_buffer_bytes");
-  sc_core::sc_trace(tf, output_used_per_pe_, std::string(name()) + ".output_buffer_bytes_per_pe");
-  for (const auto& pe : pes_) pe->trace(tf);
+  input_used_.attach(&w, std::string(name()) + ".input_buffer_bytes", 32);
+  output_used_per_pe_.attach(&w, std::string(name()) + ".output_buffer_bytes_per_pe", 32);
+  for (const auto& pe : pes_) pe->attach_waveform(w);
 }
 
 }  // namespace h2sim

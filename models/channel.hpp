@@ -52,7 +52,7 @@ class Channel : public sc_core::sc_module {
   const ChannelPhaseTimes& phase_times() const { return phases_; }
   int64_t max_input_buffer_used_bytes() const { return max_input_used_; }
   int64_t max_output_buffer_used_bytes() const { return max_output_used_per_pe_; }
-  void trace(sc_core::sc_trace_file* tf) const;
+  void attach_waveform(Waveform& w);
 
  private:
   void scatter_stage();
@@ -77,8 +77,8 @@ class Channel : public sc_core::sc_module {
   int64_t blocks_completed_ = 0;
   sc_core::sc_time compute_active_since_;    // for the compute busy time (any block in flight)
   int64_t pieces_scattered_ = 0;
-  int64_t input_used_ = 0;          // bytes in the input buffer (arrived and in flight)
-  int64_t output_used_per_pe_ = 0;  // bytes of partial sums in the busiest PE's output share
+  TracedValue<int64_t> input_used_;          // bytes in the input buffer (arrived and in flight)
+  TracedValue<int64_t> output_used_per_pe_;  // bytes of partial sums in the busiest PE's output share
   std::vector<std::pair<int64_t, int64_t>> loads_pending_;  // (load bytes, per-PE bytes freed)
   int64_t loads_done_ = 0;
   int64_t loads_total_ = 0;

@@ -44,9 +44,9 @@ Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOpt
   npu_ = std::make_unique<Npu>("npu", hw, options.ideal, links);
 }
 
-void Chip::trace(sc_core::sc_trace_file* tf) const {
-  for (const auto& c : channels_) c->trace(tf);
-  npu_->trace(tf);
+void Chip::attach_waveform(Waveform& w) {
+  for (const auto& c : channels_) c->attach_waveform(w);
+  npu_->attach_waveform(w);
 }
 
 }  // namespace h2sim

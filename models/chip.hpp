@@ -28,7 +28,7 @@ class Chip : public sc_core::sc_module {
   int channel_count() const { return static_cast<int>(channels_.size()); }
   Npu& npu() { return *npu_; }
   const HardwareConfig& hw() const { return hw_; }
-  void trace(sc_core::sc_trace_file* tf) const;
+  void attach_waveform(Waveform& w);
 
  private:
   const HardwareConfig& hw_;

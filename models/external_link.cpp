@@ -58,9 +58,9 @@ sc_core::sc_time ExternalLink::busy_time() const {
   return total;
 }
 
-void ExternalLink::trace(sc_core::sc_trace_file* tf) const {
-  sc_core::sc_trace(tf, busy_flag_, std::string(name()) + ".busy");
-  sc_core::sc_trace(tf, bytes_in_flight_, std::string(name()) + ".bytes_in_flight");
+void ExternalLink::attach_waveform(Waveform& w) {
+  busy_flag_.attach(&w, std::string(name()) + ".busy", 1);
+  bytes_in_flight_.attach(&w, std::string(name()) + ".bytes_in_flight", 32);
 }
 
 }  // namespace h2sim

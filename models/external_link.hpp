@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "models/dram_port.hpp"
+#include "models/waveform.hpp"
 
 namespace h2sim {
 
@@ -37,7 +38,7 @@ class ExternalLink : public sc_core::sc_module {
   // order they are made; a request made while the bus is busy waits for it (contention).
   void transfer(int64_t bytes, LinkTraffic kind);
 
-  void trace(sc_core::sc_trace_file* tf) const;
+  void attach_waveform(Waveform& w);
 
   int64_t bytes(LinkTraffic kind) const { return bytes_[static_cast<int>(kind)]; }
   sc_core::sc_time busy_time(LinkTraffic kind) const { return busy_[static_cast<int>(kind)]; }
@@ -59,8 +60,8 @@ class ExternalLink : public sc_core::sc_module {
   int64_t transfers_ = 0;
   // Traced: a bus that ends one transfer and starts the next in the same instant stays busy.
   int active_ = 0;
-  bool busy_flag_ = false;
-  int64_t bytes_in_flight_ = 0;
+  TracedValue<bool> busy_flag_;
+  TracedValue<int64_t> bytes_in_flight_;
 };
 
 }  // namespace h2sim

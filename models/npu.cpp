@@ -101,6 +101,6 @@ void Npu::reduce(double adds, int queue) {
   release(q);
 }
 
-void Npu::trace(sc_core::sc_trace_file* tf) const { sc_core::sc_trace(tf, busy_flag_, std::string(name()) + ".busy"); }
+void Npu::attach_waveform(Waveform& w) { busy_flag_.attach(&w, std::string(name()) + ".busy", 1); }
 
 }  // namespace h2sim

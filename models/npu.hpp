@@ -13,6 +13,7 @@
 #include "config/hardware_config.hpp"
 #include "mapping/gemm.hpp"
 #include "models/external_link.hpp"
+#include "models/waveform.hpp"
 
 namespace h2sim {
 
@@ -37,7 +38,7 @@ class Npu : public sc_core::sc_module {
   void write(int64_t bytes, const std::vector<int>& holding);
 
   const NpuStats& stats() const { return stats_; }
-  void trace(sc_core::sc_trace_file* tf) const;
+  void attach_waveform(Waveform& w);
 
  private:
   struct Queue {
@@ -54,7 +55,7 @@ class Npu : public sc_core::sc_module {
   std::vector<ExternalLink*> links_;
   sc_core::sc_time compute_free_at_;
   NpuStats stats_;
-  bool busy_flag_ = false;
+  TracedValue<bool> busy_flag_;
 };
 
 }  // namespace h2sim

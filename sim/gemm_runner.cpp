@@ -172,23 +172,13 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     Chip chip("chip", hw, chip_options);
     GemmDriver driver("driver", chip, hw, shape, options.target, plans, reduce_adds);
 
-    sc_core::sc_trace_file* tf = nullptr;
-    std::string vcd_partial;
+    Waveform wave;
     if (!options.vcd_path.empty()) {
-      // SystemC appends ".vcd"; write under a temporary name and rename when complete.
-      vcd_partial = options.vcd_path + ".partial";
-      sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // timescale chatter
-      tf = sc_core::sc_create_vcd_trace_file(vcd_partial.c_str());
-      tf->set_time_unit(1, sc_core::SC_PS);
-      chip.trace(tf);
+      chip.attach_waveform(wave);
+      wave.enable(true);
     }
     sc_core::sc_start();
-    if (tf != nullptr) {
-      sc_core::sc_close_vcd_trace_file(tf);
-      std::error_code ec;
-      std::filesystem::rename(vcd_partial + ".vcd", options.vcd_path, ec);
-      if (ec) throw InputError(fmt::format("--vcd: cannot write '{}': {}", options.vcd_path, ec.message()));
-    }
+    if (!options.vcd_path.empty()) wave.write(options.vcd_path);
 
     r.latency_ns = time_to_ns(driver.end_);
     if (options.target == GemmTarget::nmp) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -90,6 +91,8 @@ class LlmDriver : public sc_core::sc_module {
   }
 
   std::vector<TraceEvent> trace;
+  Waveform* wave = nullptr;      // records the window only
+  int64_t window_step = -1;      // 0: prefill layer 0; N: decode step N layer 0
 
  private:
   void run() {
@@ -97,7 +100,7 @@ class LlmDriver : public sc_core::sc_module {
     const int64_t layers = model_.layers;
     // Prefill: the prompt of every sequence at once, all operators on the NPU.
     const PassShape prefill{Pass::prefill, batch_, scenario_.prompt_tokens, scenario_.prompt_tokens};
-    r_.prefill_s = play_pass(prefill, layers) * 1e-9;
+    r_.prefill_s = play_pass(prefill, layers, 0) * 1e-9;
     // Decode: step i attends over the prompt and the i tokens generated so far.
     const int64_t g = scenario_.decode_tokens;
     double decode_ns = 0;
@@ -105,7 +108,7 @@ class LlmDriver : public sc_core::sc_module {
     for (int64_t i = 1; i <= g; ++i) {
       const int64_t ctx = std::min(scenario_.max_context_tokens, opt_.artifact_compat ? scenario_.prompt_tokens + g
                                                                                        : scenario_.prompt_tokens + i);
-      decode_ns += play_pass({Pass::decode, batch_, 1, ctx}, layers);
+      decode_ns += play_pass({Pass::decode, batch_, 1, ctx}, layers, i);
       const int64_t pct = 100 * i / g;
       if (opt_.progress && pct / 10 != last_report / 10) {
         last_report = pct;
@@ -120,7 +123,7 @@ class LlmDriver : public sc_core::sc_module {
 
   // One pass over all layers; returns its latency in ns. Layers are identical, so unless
   // `exact`, one layer is played and counted `layers` times.
-  double play_pass(const PassShape& pass, int64_t layers) {
+  double play_pass(const PassShape& pass, int64_t layers, int64_t step) {
     const auto ops = lower_dataflow(df_, model_, hw_, pass, opt_.artifact_compat);
     const auto mags = group_mags(ops);
     const bool prefill = pass.pass == Pass::prefill;
@@ -128,8 +131,11 @@ class LlmDriver : public sc_core::sc_module {
     const double weight = opt_.exact ? 1.0 : double(layers);
     double total_ns = 0;
     for (int64_t layer = 0; layer < played; ++layer) {
+      // The waveform window is simulated (never taken from the memo) and recorded.
+      const bool window = wave != nullptr && layer == 0 && step == window_step;
+      if (window) wave->enable(true);
       for (const auto& mag : mags) {
-        const MagMeasurement& m = measure(prefill, mag);
+        const MagMeasurement& m = measure(prefill, mag, window);
         total_ns += m.ns * weight;
         r_.activity += m.activity.scaled(weight);
         for (size_t k = 0; k < mag.ops.size(); ++k) {
@@ -146,6 +152,7 @@ class LlmDriver : public sc_core::sc_module {
         total_ns += append_kv_cache(ops, kv) * weight;
         r_.activity += kv.scaled(weight);
       }
+      if (window) wave->enable(false);
     }
     return total_ns;
   }
@@ -159,9 +166,9 @@ class LlmDriver : public sc_core::sc_module {
     return r_.operators.back();
   }
 
-  const MagMeasurement& measure(bool prefill, const MagGroup& mag) {
+  const MagMeasurement& measure(bool prefill, const MagGroup& mag, bool force) {
     const std::string key = mag_signature(prefill, mag);
-    if (!opt_.exact) {
+    if (!opt_.exact && !force) {
       auto it = memo_.find(key);
       if (it != memo_.end()) {
         ++r_.mags_memoized;
@@ -205,7 +212,9 @@ class LlmDriver : public sc_core::sc_module {
       scratch_ = std::move(m);
       return scratch_;
     }
-    return memo_.emplace(key, std::move(m)).first->second;
+    auto& slot = memo_[key];
+    slot = std::move(m);
+    return slot;
   }
 
   void play_operator(const LoweredOperator& op, int queue, bool prefill) {
@@ -381,6 +390,18 @@ ActivityCounts workload_activity(const HardwareConfig& hw, const ModelConfig& mo
 
 }  // namespace
 
+void validate_vcd_window(const std::string& w, int64_t decode_tokens) {
+  if (w == "prefill") return;
+  if (w.rfind("decode:", 0) == 0) {
+    char* end = nullptr;
+    const long long step = std::strtoll(w.c_str() + 7, &end, 10);
+    if (end != nullptr && *end == '\0' && w.size() > 7 && step >= 1 && step <= decode_tokens) return;
+  }
+  throw InputError(fmt::format("--vcd-window: '{}' is not a window of this run (valid: prefill, or decode:N with "
+                               "N from 1 to {})",
+                               w, decode_tokens));
+}
+
 LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario, int64_t batch,
                      const Dataflow& df, const LlmRunOptions& opt) {
   const auto wall0 = Clock::now();
@@ -427,7 +448,15 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     }
     Chip chip("chip", hw, chip_options);
     LlmDriver driver("driver", chip, hw, model, scenario, batch, df, opt, r);
+    Waveform wave;
+    if (!opt.vcd_path.empty()) {
+      validate_vcd_window(opt.vcd_window, scenario.decode_tokens);
+      chip.attach_waveform(wave);
+      driver.wave = &wave;
+      driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
+    }
     sc_core::sc_start();
+    if (!opt.vcd_path.empty()) wave.write(opt.vcd_path);
     if (!opt.trace_path.empty()) write_trace(opt.trace_path, driver.trace);
   }
   r.latency_s = r.prefill_s + r.decode_s;

@@ -34,7 +34,7 @@ struct LlmRunOptions {
   bool artifact_compat = false;    // analytic: the artifact's conventions
   bool progress = false;           // progress lines on stderr
   std::string vcd_path;            // waveform of one window (cycle/ideal)
-  std::string vcd_window = "decode:0";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N)
+  std::string vcd_window = "decode:1";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N, 1-based)
   std::string trace_path;          // Chrome/Perfetto JSON timeline of the simulated operators
   const EnergyConfig* energy = nullptr;  // prices the activity; nullptr = no energy report
 };
@@ -76,6 +76,9 @@ struct LlmRunResult {
   double simulated_ns = 0;            // SystemC time actually simulated
   double wall_s = 0;
 };
+
+// Checks a --vcd-window value against the scenario; InputError naming the flag if invalid.
+void validate_vcd_window(const std::string& window, int64_t decode_tokens);
 
 // Runs the whole inference. Elaborates SystemC (once per process) unless fidelity is analytic.
 LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario, int64_t batch,

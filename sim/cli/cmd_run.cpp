@@ -28,7 +28,8 @@ struct RunArgs {
   std::string fidelity = "cycle";
   std::string dram = "lpddr5";
   std::string out_dir = "out";
-  std::string json_file, trace_file, energy_file;
+  std::string json_file, trace_file, energy_file, vcd_file;
+  std::string vcd_window = "decode:1";
   std::vector<std::string> energy_overrides;
   bool exact = false, artifact_compat = false, quiet = false;
   std::vector<std::string> overrides, dram_overrides;
@@ -48,6 +49,12 @@ void run(const RunArgs& a) {
   opt.artifact_compat = a.artifact_compat;
   opt.progress = !a.quiet;
   opt.trace_path = a.trace_file;
+  opt.vcd_path = a.vcd_file;
+  opt.vcd_window = a.vcd_window;
+  if (!a.vcd_file.empty()) {
+    if (opt.fidelity == Fidelity::analytic) throw InputError("--vcd needs a simulated fidelity (ideal or cycle), not analytic");
+    validate_vcd_window(a.vcd_window, scenario.decode_tokens);
+  }
   if (!a.trace_file.empty() && opt.fidelity == Fidelity::analytic) {
     throw InputError("--trace needs a simulated fidelity (ideal or cycle), not analytic");
   }
@@ -100,6 +107,10 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();
   cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)");
   cmd->add_option("--trace", args->trace_file, "Write a Chrome/Perfetto JSON timeline of the simulated operators");
+  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (timescale 1 ps) of the --vcd-window to this file");
+  cmd->add_option("--vcd-window", args->vcd_window,
+                  "Which layer the VCD covers: prefill (layer 0) or decode:N (layer 0 of decode step N, 1-based)")
+      ->capture_default_str();
   cmd->add_option("--energy", args->energy_file,
                   "Energy prices YAML (default: configs/energy/default.yaml beside the hardware configs)");
   cmd->add_option("--energy-set", args->energy_overrides, "Override an energy key, e.g. --energy-set pe_mac_pj=1")

@@ -49,6 +49,13 @@ json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005" "ideal run within 
 "$H2SIM" run "${tiny[@]}" --trace "$tmp/trace.json" >/dev/null 2>&1
 json_check "len(a['traceEvents']) > 0 and all(e['ph'] == 'X' for e in a['traceEvents'])" "trace has complete events" "$tmp/trace.json"
 
+# A VCD of one decode step (layer 0 of step 2): GTKWave's own converter must read it.
+if "$H2SIM" run "${tiny[@]}" --vcd "$tmp/step.vcd" --vcd-window decode:2 >/dev/null 2>"$tmp/err"; then ok; else bad "run --vcd"; cat "$tmp/err"; fi
+if vcd2fst "$tmp/step.vcd" "$tmp/step.fst" >/dev/null 2>&1; then ok; else bad "vcd2fst could not read the run's VCD"; fi
+if grep -q 'scope module pe15' "$tmp/step.vcd" && grep -q 'scope module npu' "$tmp/step.vcd"; then ok; else bad "VCD scopes"; fi
+"$H2SIM" run "${tiny[@]}" --vcd "$tmp/x.vcd" --vcd-window decode:99 >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && grep -q "vcd-window" "$tmp/err" && [ ! -e "$tmp/x.vcd" ]; then ok; else bad "bad --vcd-window"; fi
+
 # Bad input: exit 2 with the problem named.
 "$H2SIM" run "${tiny[@]}" --dataflow nonsense >/dev/null 2>"$tmp/err"
 if [ $? -eq 2 ] && grep -q "neither a dataflow name" "$tmp/err"; then ok; else bad "unknown dataflow"; fi
