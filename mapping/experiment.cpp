@@ -193,11 +193,13 @@ std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec, const
   }
   std::vector<ExperimentPoint> points;
   std::set<std::string> ids;
+  // Workload-major inside a fidelity: an interrupted or partial run already has complete
+  // design comparisons for the workloads it reached.
   for (const auto& fid : fids) {
-    for (const auto& [design, df] : runs) {
-      for (const auto& model_file : spec.model_files) {
-        for (const auto& sc : spec.scenarios) {
-          for (int64_t batch : spec.batches) {
+    for (const auto& model_file : spec.model_files) {
+      for (const auto& sc : spec.scenarios) {
+        for (int64_t batch : spec.batches) {
+          for (const auto& [design, df] : runs) {
             ExperimentPoint p;
             p.design = design->name;
             p.hardware_file = design->hardware_file;

@@ -61,7 +61,8 @@ struct ExperimentPoint {
 
 // All points of the spec for the given fidelities (empty = the spec's), deduplicated (the
 // comparison's run of the design's own dataflow is the design's point), in run order:
-// fidelity, design, model, scenario, batch, dataflow. InputError if ids collide.
+// fidelity, model, scenario, batch, then the designs and the comparison's dataflows in spec order.
+// InputError if ids collide.
 std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec,
                                                const std::vector<std::string>& fidelities = {});
 
