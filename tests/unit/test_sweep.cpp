@@ -1,0 +1,281 @@
+// Sweeps: spec expansion (products, zipped lists, overrides, invalid keys), sharding, resume
+// with a fake point runner (no processes), and merge determinism across shard counts and orders.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+
+#include "config/errors.hpp"
+#include "mapping/sweep.hpp"
+
+namespace h2sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSrc = H2SIM_SOURCE_DIR;
+
+// A fresh temporary folder, removed at the end of the test.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name)
+      : path_((fs::temp_directory_path() / ("h2sim-sweep-" + name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()))).string()) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string f = (fs::path(path_) / name).string();
+    std::ofstream(f) << text;
+    return f;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string base_block() {
+  return "base:\n  hw: " + kSrc + "/configs/hardware/h2llm.yaml\n  model: " + kSrc +
+         "/tests/data/e2e/tiny-llama.yaml\n  scenario: " + kSrc + "/tests/data/e2e/tiny-scenario.yaml\n";
+}
+
+std::string error_of(const std::string& spec_file) {
+  try {
+    const SweepSpec s = load_sweep_spec(spec_file);
+    (void)expand_sweep(s);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SweepSpec, ProductOfAxesLastVaryingFastest) {
+  TempDir d("product");
+  const auto f = d.write("s.yaml", "name: p\ncommand: run\n" + base_block() +
+                                       "axes:\n  - fidelity: [analytic, cycle]\n  - batch: [1, 2, 4]\n");
+  const auto points = expand_sweep(load_sweep_spec(f));
+  ASSERT_EQ(points.size(), 6u);
+  EXPECT_EQ(points[0].id, "000_analytic_1");
+  EXPECT_EQ(points[1].id, "001_analytic_2");
+  EXPECT_EQ(points[5].id, "005_cycle_4");
+  std::set<std::string> ids;
+  for (size_t i = 0; i < points.size(); ++i) {
+    EXPECT_EQ(points[i].index, i);
+    ids.insert(points[i].id);
+  }
+  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_TRUE(std::is_sorted(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.id < b.id; }));
+  // Base flags first, then the axes; paths absolute.
+  const auto args = sweep_point_arguments(load_sweep_spec(f), points[5], "/r.json", "/p");
+  const std::vector<std::string> tail = {"--fidelity", "cycle", "--batch", "4", "--json", "/r.json", "--out", "/p", "--quiet"};
+  ASSERT_GE(args.size(), tail.size());
+  EXPECT_EQ(std::vector<std::string>(args.end() - long(tail.size()), args.end()), tail);
+  EXPECT_EQ(args[0], "run");
+  EXPECT_EQ(args[1], "--hw");
+  EXPECT_TRUE(fs::path(args[2]).is_absolute());
+}
+
+TEST(SweepSpec, ZippedListsAndOverrides) {
+  const auto points = expand_sweep(load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml"));
+  ASSERT_EQ(points.size(), 8u);  // 2 fidelities x 2 batches x (zipped pair of 2)
+  EXPECT_EQ(points[0].overrides, (std::vector<std::string>{"nmp_channels=6", "pe.frequency_mhz=600"}));
+  EXPECT_EQ(points[1].overrides, (std::vector<std::string>{"nmp_channels=4", "pe.frequency_mhz=800"}));
+  EXPECT_EQ(points[1].id, "001_analytic_1_4_800");
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml");
+  const auto args = sweep_point_arguments(spec, points[1], "r.json", "p");
+  const std::vector<std::string> set = {"--set", "nmp_channels=4"};
+  EXPECT_NE(std::search(args.begin(), args.end(), set.begin(), set.end()), args.end());
+  // The point's config carries the hardware with the override applied.
+  const std::string cfg = sweep_point_config(spec, points[1]);
+  EXPECT_NE(cfg.find("nmp_channels: 4"), std::string::npos) << cfg;
+}
+
+TEST(SweepSpec, BooleanFlagsAndNoAxes) {
+  TempDir d("bool");
+  const auto f = d.write("s.yaml", "name: b\ncommand: run\n" + base_block() + "  exact: true\n");
+  const auto spec = load_sweep_spec(f);
+  const auto points = expand_sweep(spec);
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].id, "000");
+  const auto args = sweep_point_arguments(spec, points[0], "r.json", "p");
+  EXPECT_NE(std::find(args.begin(), args.end(), "--exact"), args.end());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "true"), args.end());
+}
+
+TEST(SweepSpec, InvalidKeysRejectedNamingFileAndKey) {
+  TempDir d("bad");
+  struct Case {
+    std::string body, expected;
+  };
+  const std::vector<Case> cases = {
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - fidelty: [analytic]\n", "did you mean 'fidelity'"},
+      {"name: x\ncommand: run\n" + base_block() + "  json: a.json\n", "written by the sweep itself"},
+      {"name: x\ncommand: rnu\n", "did you mean 'run'"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - {batch: [1, 2], fidelity: [cycle]}\n", "same length"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [1]\n  - batch: [2]\n", "set twice"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - set.nmp_chanels: [4]\n", "nmp_chanels"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - set.nmp_channels: [99]\n", "nmp_channels"},
+      {"name: x\ncommand: run\n" + base_block() + "axis:\n  - batch: [1]\n", "axis"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [one]\n", "whole number"},
+      {"name: x\ncommand: gemm\nbase: {model: m.yaml}\n", "not a flag of 'gemm'"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto f = d.write("bad" + std::to_string(i) + ".yaml", cases[i].body);
+    const std::string e = error_of(f);
+    EXPECT_NE(e.find(f), std::string::npos) << "case " << i << ": " << e;
+    EXPECT_NE(e.find(cases[i].expected), std::string::npos) << "case " << i << ": " << e;
+  }
+}
+
+TEST(SweepSpec, ExperimentSpecExpandsLikeExperiment) {
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/experiments/tiny.yaml");
+  const auto points = expand_sweep(spec);
+  ASSERT_FALSE(points.empty());
+  EXPECT_EQ(spec.command, "run");
+  for (const auto& p : points) EXPECT_EQ(p.axis_values.front().first, "fidelity");
+}
+
+std::vector<SweepPoint> numbered(size_t n) {
+  std::vector<SweepPoint> v(n);
+  for (size_t i = 0; i < n; ++i) {
+    v[i].index = i;
+    v[i].id = "p" + std::to_string(1000 + i);
+  }
+  return v;
+}
+
+TEST(SweepShard, EveryPointExactlyOnceForAnyShardCount) {
+  for (size_t total : {0u, 1u, 5u, 13u, 64u}) {
+    const auto points = numbered(total);
+    for (int n = 1; n <= 7; ++n) {
+      std::map<std::string, int> seen;
+      for (int i = 1; i <= n; ++i) {
+        for (const auto& p : shard_points(points, i, n)) ++seen[p.id];
+      }
+      EXPECT_EQ(seen.size(), total) << "N=" << n;
+      for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id << " N=" << n;
+    }
+  }
+  EXPECT_EQ(parse_shard("3/7"), std::make_pair(3, 7));
+  EXPECT_THROW(parse_shard("0/4"), InputError);
+  EXPECT_THROW(parse_shard("5/4"), InputError);
+  EXPECT_THROW(parse_shard("4"), InputError);
+  EXPECT_THROW(parse_shard("a/b"), InputError);
+}
+
+// A runner that writes a result derived from the point, as `h2sim run --json` would.
+SweepPointRunner fake_runner(const std::string& out, std::vector<std::string>& ran) {
+  return [&ran, out](const std::vector<SweepPoint>& pending) {
+    std::set<std::string> failed;
+    for (const auto& p : pending) {
+      ran.push_back(p.id);
+      nlohmann::json j;
+      j["latency_s"] = 0.001 * double(p.index + 1);
+      j["fidelity"] = p.axis_values.at(0).second;
+      j["wall_s"] = 1.0 / double(p.index + 3);  // varies run to run in real life: never merged
+      j["energy"] = {{"total_j", 2.5 * double(p.index + 1)}};
+      j["operators"] = nlohmann::json::array({1, 2});
+      write_sweep_file(sweep_result_file(out, p), j.dump());
+    }
+    return failed;
+  };
+}
+
+TEST(SweepRun, ResumeRerunsOnlyMissingPoints) {
+  TempDir d("resume");
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml");
+  const auto points = expand_sweep(spec);
+  const std::string out = d.path() + "/out";
+  std::vector<std::string> ran;
+  // First run: only shard 1 of 3 completes (an interrupted sweep).
+  auto r1 = run_sweep(spec, points, shard_points(points, 1, 3), out, fake_runner(out, ran));
+  EXPECT_EQ(r1.ran, 3u);
+  EXPECT_EQ(r1.already_done, 0u);
+  // A half-written result never has the final name (atomic writes), so a leftover .partial does not count.
+  std::ofstream(sweep_result_file(out, points[1]) + ".partial.123") << "{";
+  ran.clear();
+  auto r2 = run_sweep(spec, points, points, out, fake_runner(out, ran));
+  EXPECT_EQ(r2.already_done, 3u);
+  EXPECT_EQ(r2.ran, 5u);
+  std::set<std::string> expected;
+  for (const auto& p : points) {
+    if (p.index % 3 != 0) expected.insert(p.id);
+  }
+  EXPECT_EQ(std::set<std::string>(ran.begin(), ran.end()), expected);
+  EXPECT_EQ(ran.size(), expected.size());
+  ran.clear();
+  auto r3 = run_sweep(spec, points, points, out, fake_runner(out, ran));
+  EXPECT_EQ(r3.ran, 0u);
+  EXPECT_TRUE(ran.empty());
+  for (const auto& p : points) EXPECT_TRUE(fs::exists(sweep_point_dir(out, p) + "/config.yaml"));
+}
+
+TEST(SweepRun, ChangedSpecInSameFolderRejected) {
+  TempDir d("changed");
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml");
+  const auto points = expand_sweep(spec);
+  std::vector<std::string> ran;
+  const std::string out = d.path() + "/out";
+  run_sweep(spec, points, points, out, fake_runner(out, ran));
+  const auto f = d.write("other.yaml", "name: other\ncommand: run\n" + base_block() + "axes:\n  - batch: [1, 2]\n");
+  const auto other = load_sweep_spec(f);
+  const auto other_points = expand_sweep(other);
+  EXPECT_THROW(run_sweep(other, other_points, other_points, out, fake_runner(out, ran)), InputError);
+}
+
+TEST(SweepMerge, SameBytesWhateverShardCountAndOrder) {
+  TempDir d("merge");
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml");
+  const auto points = expand_sweep(spec);
+  std::string reference_csv, reference_summary;
+  std::mt19937 rng(7);
+  for (int n = 1; n <= 5; ++n) {
+    const std::string out = d.path() + "/out" + std::to_string(n);
+    std::vector<int> order(n);
+    for (int i = 0; i < n; ++i) order[i] = i + 1;
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<std::string> ran;
+    for (int i : order) run_sweep(spec, points, shard_points(points, i, n), out, fake_runner(out, ran));
+    const SweepMergeResult m = merge_sweep(out);
+    EXPECT_EQ(m.ok, points.size());
+    EXPECT_TRUE(m.missing.empty());
+    if (n == 1) {
+      reference_csv = m.csv;
+      reference_summary = m.summary;
+      continue;
+    }
+    EXPECT_EQ(m.csv, reference_csv) << "N=" << n;
+    EXPECT_EQ(m.summary, reference_summary) << "N=" << n;
+  }
+  // Sorted by id, wall time and lists left out, nested objects flattened, axes first.
+  EXPECT_EQ(reference_csv.substr(0, reference_csv.find('\n')),
+            "id,status,fidelity,batch,set.nmp_channels,set.pe.frequency_mhz,energy.total_j,latency_s");
+  EXPECT_EQ(reference_csv.find("wall"), std::string::npos);
+  EXPECT_NE(reference_csv.find("\n000_analytic_1_6_600,ok,analytic,1,6,600,2.5,0.001\n"), std::string::npos)
+      << reference_csv;
+}
+
+TEST(SweepMerge, MissingPointsListed) {
+  TempDir d("missing");
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml");
+  const auto points = expand_sweep(spec);
+  const std::string out = d.path() + "/out";
+  std::vector<std::string> ran;
+  run_sweep(spec, points, shard_points(points, 2, 2), out, fake_runner(out, ran));
+  const SweepMergeResult m = merge_sweep(out);
+  EXPECT_EQ(m.points, 8u);
+  EXPECT_EQ(m.ok, 4u);
+  EXPECT_EQ(m.missing.size(), 4u);
+  EXPECT_NE(m.csv.find("000_analytic_1_6_600,missing,analytic,1,6,600,,\n"), std::string::npos) << m.csv;
+  EXPECT_THROW(merge_sweep(d.path() + "/nowhere"), InputError);
+}
+
+}  // namespace
+}  // namespace h2sim
