@@ -8,6 +8,7 @@
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/evaluator.hpp"
 #include "mapping/model.hpp"
+#include "sim/llm_report.hpp"
 #include "sim/llm_runner.hpp"
 
 using namespace h2sim;
@@ -104,4 +105,25 @@ TEST(LlmRun, CycleNeverBeatsPeakCompute) {
   EXPECT_GE(r.latency_s, r.activity.npu_macs / f.hw.npu.peak_macs_per_s);
   EXPECT_GT(r.ttft_s, 0);
   EXPECT_NEAR(r.tpot_s * double(f.scenario.decode_tokens), r.decode_s, 1e-12);
+}
+
+// The JSON a run writes reads back to the same numbers (what scripts and `merge` rely on).
+TEST(LlmRun, JsonRoundTrip) {
+  Fixture f;
+  const EnergyConfig energy = load_energy_config(std::string(H2SIM_SOURCE_DIR) + "/configs/energy/default.yaml");
+  LlmRunOptions o;
+  o.energy = &energy;
+  const auto r = run_llm(f.hw, f.model, f.scenario, f.batch, f.dataflow("fc-nmp"), o);
+  const auto j = nlohmann::json::parse(llm_report_json(r).dump(2));
+  EXPECT_EQ(j["latency_s"].get<double>(), r.latency_s);
+  EXPECT_EQ(j["prefill_s"].get<double>(), r.prefill_s);
+  EXPECT_EQ(j["decode_s"].get<double>(), r.decode_s);
+  EXPECT_EQ(j["ttft_s"].get<double>(), r.ttft_s);
+  EXPECT_EQ(j["tpot_s"].get<double>(), r.tpot_s);
+  EXPECT_EQ(j["energy_j"].get<double>(), r.energy.total_j);
+  EXPECT_EQ(j["tokens_per_joule"].get<double>(), r.tokens_per_joule);
+  EXPECT_EQ(j["fidelity"].get<std::string>(), "cycle");
+  EXPECT_EQ(j["activity"]["pe_macs"].get<double>(), r.activity.pe_macs);
+  ASSERT_EQ(j["operators"].size(), r.operators.size());
+  EXPECT_GT(r.energy.total_j, r.energy.static_j) << "dynamic energy is priced";
 }
