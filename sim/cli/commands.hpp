@@ -12,5 +12,6 @@ void register_explore_command(CLI::App& app);
 void register_dram_command(CLI::App& app);
 void register_check_command(CLI::App& app);
 void register_experiment_command(CLI::App& app);
+void register_sweep_commands(CLI::App& app);  // sweep and merge
 
 }  // namespace h2sim::cli

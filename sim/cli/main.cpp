@@ -23,6 +23,7 @@ int sc_main(int argc, char** argv) {
   h2sim::cli::register_dram_command(app);
   h2sim::cli::register_check_command(app);
   h2sim::cli::register_experiment_command(app);
+  h2sim::cli::register_sweep_commands(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,137 @@
+// h2sim sweep / h2sim merge: a sweep spec (mapping/sweep.hpp) expanded into points, each its own
+// process of run/gemm/analyze (sim/process_pool.hpp), N at a time, resumable, one shard of N
+// if asked (Slurm job arrays, GNU parallel); merge gathers the points into results.csv and
+// summary.json, the same bytes whatever the shards.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "config/errors.hpp"
+#include "mapping/sweep.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/process_pool.hpp"
+
+namespace h2sim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SweepArgs {
+  std::string spec_file;
+  std::string out_dir;
+  int jobs = 1;
+  std::string shard = "1/1";
+  bool dry_run = false;
+};
+
+struct MergeArgs {
+  std::string out_dir;
+  bool allow_missing = false;
+};
+
+int run_sweep_command(const SweepArgs& a) {
+  if (a.jobs < 1) throw InputError(fmt::format("--jobs must be at least 1, found {}", a.jobs));
+  const auto [shard, shards] = parse_shard(a.shard);
+  const SweepSpec spec = load_sweep_spec(a.spec_file);
+  const std::vector<SweepPoint> all = expand_sweep(spec);
+  const std::vector<SweepPoint> mine = shard_points(all, shard, shards);
+  if (a.dry_run) {
+    for (const auto& p : mine) {
+      std::cout << p.id << ":";
+      for (const auto& arg : sweep_point_arguments(spec, p, sweep_result_file(a.out_dir, p), sweep_point_dir(a.out_dir, p))) {
+        std::cout << ' ' << arg;
+      }
+      std::cout << "\n";
+    }
+    return 0;
+  }
+  const std::string exe = self_executable();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::cerr << fmt::format("h2sim: sweep '{}': {} points, shard {}/{} has {}, {} at a time, results in {}\n", spec.name,
+                           all.size(), shard, shards, mine.size(), a.jobs, a.out_dir);
+  size_t done_before = 0;
+  const SweepRunResult r = run_sweep(spec, all, mine, a.out_dir, [&](const std::vector<SweepPoint>& pending) {
+    done_before = mine.size() - pending.size();
+    std::vector<ProcessJob> jobs;
+    for (const auto& p : pending) {
+      const std::string dir = sweep_point_dir(a.out_dir, p);
+      ProcessJob j;
+      j.id = p.id;
+      j.result_file = sweep_result_file(a.out_dir, p);
+      j.log_file = (fs::path(dir) / "log.txt").string();
+      j.args = sweep_point_arguments(spec, p, j.result_file, dir);
+      jobs.push_back(std::move(j));
+    }
+    ProcessPoolOptions o;
+    o.jobs = a.jobs;
+    o.already_done = done_before;
+    o.total = mine.size();
+    return run_processes(exe, jobs, o);
+  });
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cerr << fmt::format("h2sim: shard {}/{}: {} points ran ({} already done) in {:.1f} s; {} failed\n", shard, shards,
+                           r.ran, r.already_done, wall_s, r.failed.size());
+  if (!r.failed.empty()) {
+    std::cerr << "h2sim: failed points (logs in their folders; rerun the same command to retry them):\n";
+    for (const auto& id : r.failed) std::cerr << "  " << id << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int run_merge_command(const MergeArgs& a) {
+  const SweepMergeResult m = merge_sweep(a.out_dir);
+  write_file_atomically((fs::path(a.out_dir) / "results.csv").string(), m.csv);
+  write_file_atomically((fs::path(a.out_dir) / "summary.json").string(), m.summary);
+  std::cerr << fmt::format("h2sim: merged {} of {} points into {}/results.csv and summary.json\n", m.ok, m.points,
+                           a.out_dir);
+  if (!m.missing.empty()) {
+    std::cerr << fmt::format("h2sim: {} points have no result:", m.missing.size());
+    for (size_t i = 0; i < m.missing.size() && i < 20; ++i) std::cerr << ' ' << m.missing[i];
+    std::cerr << (m.missing.size() > 20 ? " ...\n" : "\n");
+    if (!a.allow_missing) return 1;
+  }
+  return 0;
+}
+
+// Exit 1 (some points failed or are missing, reported above) without an internal-error message.
+void exit_if_failed(int rc) {
+  if (rc == 0) return;
+  std::cerr.flush();
+  std::cout.flush();
+  std::_Exit(rc);
+}
+
+}  // namespace
+
+void register_sweep_commands(CLI::App& app) {
+  auto s = std::make_shared<SweepArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep", "Run a sweep spec (axes over flags and set.KEY hardware overrides) as independent points, N at a time, "
+               "resumable; --shard I/N runs one share (Slurm arrays)");
+  cmd->add_option("spec", s->spec_file, "Sweep spec YAML (or an experiment spec), e.g. tests/data/sweeps/tiny.yaml")
+      ->required();
+  cmd->add_option("--out", s->out_dir, "Output folder: sweep.json, points/<id>/{config.yaml,result.json,log.txt}")
+      ->required();
+  cmd->add_option("--jobs", s->jobs, "Points simulated at once (processes)")->capture_default_str();
+  cmd->add_option("--shard", s->shard, "Run share I of N (1 <= I <= N): points whose index % N == I-1")
+      ->capture_default_str();
+  cmd->add_flag("--dry-run", s->dry_run, "Print each point's id and command line, run nothing");
+  cmd->callback([s]() { exit_if_failed(run_sweep_command(*s)); });
+
+  auto m = std::make_shared<MergeArgs>();
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Gather a sweep folder's point results into results.csv and summary.json (sorted by point id; exit 1 "
+               "if points are missing)");
+  merge->add_option("dir", m->out_dir, "The sweep's --out folder")->required();
+  merge->add_flag("--allow-missing", m->allow_missing, "Exit 0 even if some points have no result (listed as missing)");
+  merge->callback([m]() { exit_if_failed(run_merge_command(*m)); });
+}
+
+}  // namespace h2sim::cli
