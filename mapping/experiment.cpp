@@ -260,7 +260,7 @@ PointResult read_point_result(const ExperimentPoint& p, const std::string& json_
 std::string results_csv(const std::vector<PointResult>& results) {
   std::ostringstream o;
   o << "design,dataflow,model,scenario,batch,fidelity,latency_s,prefill_s,decode_s,ttft_s,tpot_s,energy_j,"
-       "tokens_per_joule,wall_s\n";
+       "tokens_per_joule,wall_s,status\n";
   for (const auto& r : results) {
     const auto& p = r.point;
     o << p.design << ',' << p.dataflow_name << ',' << p.model << ',' << p.scenario << ',' << p.batch << ','
@@ -268,9 +268,9 @@ std::string results_csv(const std::vector<PointResult>& results) {
     if (r.ok) {
       o << ',' << num(r.latency_s) << ',' << num(r.prefill_s) << ',' << num(r.decode_s) << ',' << num(r.ttft_s)
         << ',' << num(r.tpot_s) << ',' << (r.energy_j ? num(*r.energy_j) : "") << ','
-        << (r.tokens_per_joule ? num(*r.tokens_per_joule) : "") << ',' << fmt::format("{:.3f}", r.wall_s);
+        << (r.tokens_per_joule ? num(*r.tokens_per_joule) : "") << ',' << fmt::format("{:.3f}", r.wall_s) << ",ok";
     } else {
-      o << ",,,,,,,,";
+      o << ",,,,,,,," << (r.infeasible.empty() ? ",failed" : ",infeasible");
     }
     o << '\n';
   }
@@ -371,6 +371,12 @@ nlohmann::json experiment_summary(const ExperimentSpec& spec, const std::vector<
   s["fidelities"] = fids;
   s["points"] = results.size();
   s["points_ok"] = std::count_if(results.begin(), results.end(), [](const auto& r) { return r.ok; });
+  auto& inf = s["infeasible"];
+  inf = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (!r.ok && !r.infeasible.empty()) inf.push_back({{"point", r.point.id}, {"reason", r.infeasible}});
+  }
+  s["failed"] = std::count_if(results.begin(), results.end(), [](const auto& r) { return !r.ok && r.infeasible.empty(); });
   s["energy_reported"] = std::any_of(results.begin(), results.end(), [](const auto& r) { return r.ok && r.energy_j; });
   s["paper"] = {{"geomean_speedup", spec.paper_speedup}, {"geomean_energy_efficiency", spec.paper_energy_efficiency}};
   s["batches"] = spec.batches;
@@ -415,6 +421,13 @@ std::string experiment_summary_markdown(const nlohmann::json& s) {
                    "models x scenarios x batches where both ran); energy efficiency = tokens per joule of {} / "
                    "tokens per joule of the other.\n\n",
                    s["points_ok"].get<int64_t>(), s["points"].get<int64_t>(), ref, ref);
+  if (!s["infeasible"].empty()) {
+    o << s["infeasible"].size() << " points are infeasible (the design cannot hold the dataflow's data; they are left "
+      << "out of the geomeans, whose point counts are in summary.json):\n\n";
+    for (const auto& i : s["infeasible"]) o << "- `" << i["point"].get<std::string>() << "`\n";
+    o << "\n";
+  }
+  if (s["failed"].get<int64_t>() > 0) o << s["failed"].get<int64_t>() << " points failed (see their logs in points/).\n\n";
   if (!energy) o << "Energy: the point results carry no `energy_j`/`tokens_per_joule`, so energy columns are empty.\n\n";
 
   o << "## Geomean speedup of " << ref << " (dataflow `" << s["reference"]["dataflow"].get<std::string>()

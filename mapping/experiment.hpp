@@ -75,12 +75,14 @@ struct PointResult {
   bool ok = false;  // false: no (valid) JSON, the point failed or did not run
   double latency_s = 0, prefill_s = 0, decode_s = 0, ttft_s = 0, tpot_s = 0, wall_s = 0;
   std::optional<double> energy_j, tokens_per_joule;  // absent when run reports no energy
+  std::string infeasible;  // why the design cannot run the point's dataflow ("" = not known so)
 };
 
 // Reads a point's JSON (as written by `run --json`); a missing or malformed file gives ok=false.
 PointResult read_point_result(const ExperimentPoint& p, const std::string& json_file);
 
-// One row per point in `results` order (empty cells for failed points or absent energy).
+// One row per point in `results` order (empty cells for failed or infeasible points and absent
+// energy); the last column, status, is ok, infeasible or failed.
 std::string results_csv(const std::vector<PointResult>& results);
 
 // Geomean speedups and energy-efficiency ratios of the reference design over each other design,

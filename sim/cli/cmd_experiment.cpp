@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "config/errors.hpp"
+#include "config/yaml_reader.hpp"
 #include "mapping/experiment.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/cli/commands.hpp"
@@ -91,6 +92,21 @@ std::string find_on_path(const std::string& name) {
   return "";
 }
 
+// The reason a point is infeasible (run rejected its dataflow as illegal for the design), or "".
+std::string infeasibility(int status, const std::string& log_file) {
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 2) return "";
+  std::ifstream in(log_file);
+  std::string text, line;
+  bool found = false;
+  while (std::getline(in, line)) {
+    if (line.find("illegal dataflow") != std::string::npos) found = true;
+    if (!found) continue;
+    const size_t first = line.find_first_not_of(' ');
+    if (first != std::string::npos) text += (text.empty() ? "" : " ") + line.substr(first);
+  }
+  return found ? text : "";
+}
+
 struct Running {
   size_t point = 0;
   Clock::time_point start;
@@ -149,9 +165,16 @@ std::set<std::string> run_points(const std::vector<ExperimentPoint>& points, con
     const double eta_s = elapsed_s / double(finished) * double(left);
     const std::string log = (point_dir / (p.id + ".log")).string();
     const bool ok = succeeded(status) && fs::exists(point_dir / (p.id + ".json"));
+    // A dataflow the design cannot hold (exit 2, "illegal dataflow": e.g. a fixed baseline whose
+    // KV cache overfills its channels at batch 16) is a result, not a failure: recorded so that
+    // a resume does not retry it, and listed in the summary.
+    const std::string reason = ok ? "" : infeasibility(status, log);
+    if (!reason.empty()) write_file_atomically((point_dir / (p.id + ".infeasible")).string(), reason + "\n");
     std::cerr << fmt::format("[{}/{}] {} {} ({:.1f} s) | elapsed {}, ETA {}\n", already_done + finished, total,
-                             ok ? "done" : "FAILED", p.id, point_s, clock_text(elapsed_s), clock_text(eta_s));
-    if (!ok) {
+                             ok ? "done" : !reason.empty() ? "INFEASIBLE" : "FAILED", p.id, point_s,
+                             clock_text(elapsed_s), clock_text(eta_s));
+    if (!reason.empty()) std::cerr << "  " << reason << "\n";
+    if (!ok && reason.empty()) {
       failed.insert(p.id);
       std::cerr << fmt::format("  {}: {}; its output ({}):\n{}", p.id, describe_status(status), log, tail_lines(log, 15));
     }
@@ -214,7 +237,8 @@ int run_experiment(const ExperimentArgs& a) {
   // Resume: a point whose JSON exists is done (JSON is written atomically, so it is complete).
   std::vector<size_t> pending;
   for (size_t i = 0; i < to_run.size(); ++i) {
-    if (!fs::exists(out / "points" / (to_run[i].id + ".json"))) pending.push_back(i);
+    const fs::path base = out / "points" / to_run[i].id;
+    if (!fs::exists(base.string() + ".json") && !fs::exists(base.string() + ".infeasible")) pending.push_back(i);
   }
   const size_t done_before = to_run.size() - pending.size();
   std::cerr << fmt::format("h2sim: experiment '{}': {} points ({} already done), {} at a time, results in {}\n",
@@ -228,7 +252,9 @@ int run_experiment(const ExperimentArgs& a) {
   std::vector<PointResult> results;
   for (const auto& p : all) {
     PointResult r = read_point_result(p, (out / "points" / (p.id + ".json")).string());
-    if (r.ok || failed.count(p.id)) results.push_back(r);
+    const std::string infeasible = (out / "points" / (p.id + ".infeasible")).string();
+    if (!r.ok && fs::exists(infeasible)) r.infeasible = read_text_file(infeasible);
+    if (r.ok || !r.infeasible.empty() || failed.count(p.id)) results.push_back(r);
   }
   write_file_atomically((out / "results.csv").string(), results_csv(results));
   const nlohmann::json summary = experiment_summary(spec, results);

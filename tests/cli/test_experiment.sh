@@ -23,7 +23,7 @@ check "first run exits 0 (got $rc)" -- test "$rc" -eq 0
 [ "$rc" -eq 0 ] || cat "$tmp/stderr"
 # 4 (design, dataflow) runs x 1 model x 1 scenario x 1 batch x 2 fidelities, plus the header.
 check "results.csv has 8 rows" -- test "$(wc -l <"$out/results.csv")" -eq 9
-check "CSV header" -- grep -q '^design,dataflow,model,scenario,batch,fidelity,latency_s,prefill_s,decode_s,ttft_s,tpot_s,energy_j,tokens_per_joule,wall_s$' "$out/results.csv"
+check "CSV header" -- grep -q '^design,dataflow,model,scenario,batch,fidelity,latency_s,prefill_s,decode_s,ttft_s,tpot_s,energy_j,tokens_per_joule,wall_s,status$' "$out/results.csv"
 check "CSV has analytic and cycle rows of H2-LLM" -- test "$(grep -c '^h2llm,fc-nmp,tiny-llama,tiny-scenario,1,' "$out/results.csv")" -eq 2
 check "every row has a latency" -- python3 -c "
 import csv,sys
@@ -56,7 +56,7 @@ rc=$?
 check "resume exits 0" -- test "$rc" -eq 0
 check "resume runs no point" -- grep -q '8 points (8 already done)' "$tmp/stderr2"
 check "resume reports 0 points run" -- grep -q 'h2sim: 0 points run' "$tmp/stderr2"
-check "resume gives the same CSV apart from wall_s" -- diff <(cut -d, -f1-13 "$tmp/first.csv") <(cut -d, -f1-13 "$out/results.csv")
+check "resume gives the same CSV apart from wall_s" -- diff <(cut -d, -f1-13,15 "$tmp/first.csv") <(cut -d, -f1-13,15 "$out/results.csv")
 
 # A failing point: reported with its exit code and output, the others still run, exit 1.
 # (The dataflow file exists, so the spec is valid, but `run` rejects its content.)
@@ -77,7 +77,7 @@ check "a failing point makes the run exit 1 (got $rc)" -- test "$rc" -eq 1
 check "the failure names the point and its exit code" -- grep -q 'analytic_broken_broken-df_tiny-llama_tiny-scenario_b1: exit code 2' "$tmp/stderr3"
 check "the failure shows the point's error" -- grep -q 'broken-df.yaml' "$tmp/stderr3"
 check "the other points still ran" -- test "$(grep -c '^cp,npu-only,.*,analytic,[0-9]' "$tmp/out2/results.csv")" -eq 2
-check "failed points have empty rows" -- test "$(grep -c '^broken,broken-df,.*,analytic,,' "$tmp/out2/results.csv")" -eq 2
+check "failed points have empty rows" -- test "$(grep -c '^broken,broken-df,.*,analytic,,.*,failed$' "$tmp/out2/results.csv")" -eq 2
 
 # Bad input: exit 2, file and key named, nothing run.
 printf 'name: x\ndesign: []\n' >"$tmp/bad.yaml"

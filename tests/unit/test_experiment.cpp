@@ -136,6 +136,10 @@ TEST(Experiment, SummaryGeomeanAndCsv) {
   EXPECT_NE(md.find("2.72x"), std::string::npos) << md;
   const std::string csv = results_csv(results);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + long(results.size()));
+  results[1].ok = false;
+  results[1].infeasible = "illegal dataflow";
+  EXPECT_NE(results_csv(results).find(",infeasible\n"), std::string::npos);
+  EXPECT_EQ(experiment_summary(s, results)["infeasible"].size(), 1u);
   // Energy absent: empty cells, not zeros.
   results[0].tokens_per_joule.reset();
   EXPECT_NE(results_csv(results).find(",,"), std::string::npos);
