@@ -1,0 +1,79 @@
+// Speed of the plain C++ hot paths: the LPDDR5 engine on a sequential stream (simulated DRAM
+// cycles per wall second), the analytic evaluator (dataflow evaluations per second) and the GA at
+// the artifact's budget (2500 x 50). Counters carry the figures scripts/bench.sh tabulates.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "config/hardware_config.hpp"
+#include "mapping/baselines.hpp"
+#include "mapping/evaluator.hpp"
+#include "mapping/model.hpp"
+#include "mapping/report.hpp"
+#include "mapping/search.hpp"
+#include "sim/dram_bench.hpp"
+
+namespace {
+
+const std::string kSrc = H2SIM_SOURCE_DIR;
+
+// One channel streaming 256 MiB (about 0.9 M DRAM cycles on the HB path): long enough that setup
+// is noise.
+void BM_DramStream(benchmark::State& state, const std::string& path) {
+  h2sim::DramBenchOptions o;
+  o.hw_file = kSrc + "/configs/hardware/h2llm.yaml";
+  o.path = path;
+  o.bytes = int64_t(256) << 20;
+  double cycles = 0;
+  for (auto _ : state) {
+    const h2sim::DramBenchResult r = h2sim::run_dram_bench(o);
+    cycles += r.json["simulated_dram_cycles"].get<double>();
+  }
+  state.counters["dram_cycles_per_s"] = benchmark::Counter(cycles, benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_DramStream, external, std::string("external"))->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DramStream, hb, std::string("hb"))->Unit(benchmark::kMillisecond)->UseRealTime();
+
+struct Workload {
+  h2sim::HardwareConfig hw = h2sim::load_hardware_config(kSrc + "/configs/hardware/h2llm.yaml");
+  std::string model_file = kSrc + "/configs/models/llama3-8b.yaml";
+  h2sim::ModelConfig model = h2sim::load_model_config(model_file);
+  h2sim::Scenario scenario = h2sim::resolve_scenario("sharegpt", model_file);
+};
+
+// The search's inner call (per-layer latency) on the fixed baselines, one evaluator: its
+// per-operator estimate cache is warm after the first round, as in a GA generation.
+void BM_AnalyticEvaluator(benchmark::State& state) {
+  const Workload w;
+  h2sim::AnalyticEvaluator ev(w.hw, w.model, w.scenario, 1);
+  std::vector<h2sim::Dataflow> dfs;
+  for (const char* name : {"npu-only", "fc-nmp", "attn-nmp", "attn-nmp-split"}) {
+    dfs.push_back(h2sim::make_fixed_baseline(name, w.model, w.hw));
+  }
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(ev.latency_per_layer_s(dfs[i++ % dfs.size()]));
+  state.counters["evaluations_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalyticEvaluator)->UseRealTime();
+
+// The artifact's budget, one thread: what `run` pays once per design/model/scenario/batch before
+// caching the searched dataflow.
+void BM_GeneticSearch(benchmark::State& state) {
+  const Workload w;
+  h2sim::SearchParams p;
+  p.population = 2500;
+  p.generations = 50;
+  p.threads = 1;
+  double evaluations = 0;
+  for (auto _ : state) {
+    const h2sim::SearchResult r = h2sim::genetic_search(w.hw, w.model, w.scenario, 1, {}, p);
+    evaluations += double(r.evaluations);
+  }
+  state.counters["evaluations_per_s"] = benchmark::Counter(evaluations, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_GeneticSearch)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
