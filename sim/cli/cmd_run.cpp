@@ -36,7 +36,24 @@ struct RunArgs {
   uint64_t seed = 1;
 };
 
-void run(const RunArgs& a) {
+// Default configs are given relative to the source tree; when h2sim runs from elsewhere, look for
+// them beside the executable (build/<preset>/h2sim sits two levels below the tree).
+std::string locate_default(const std::string& given, const std::string& default_value) {
+  if (given != default_value || std::filesystem::exists(given)) return given;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / given)) return (dir / given).string();
+    }
+  }
+  return given;  // the loader reports it missing, naming the path
+}
+
+void run(const RunArgs& given) {
+  RunArgs a = given;
+  a.hw_file = locate_default(a.hw_file, RunArgs{}.hw_file);
+  a.model_file = locate_default(a.model_file, RunArgs{}.model_file);
   const HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
   const ModelConfig model = load_model_config(a.model_file);
   const Scenario scenario = resolve_scenario(a.scenario, a.model_file);
