@@ -441,7 +441,11 @@ std::string experiment_summary_markdown(const nlohmann::json& s) {
   for (const auto& d : s["designs"]) {
     o << "| " << d["label"].get<std::string>() << " | " << d["dataflow"].get<std::string>() << " |";
     for (const auto& f : fids) {
-      o << " " << cell(d[f]["all"]["geomean_speedup"]) << " | " << cell(d[f]["all"]["geomean_energy_efficiency"]) << " |";
+      // A partial run says over how many workloads its geomean is.
+      const auto& a = d[f]["all"];
+      const int64_t n = a["points"].get<int64_t>(), expected = a["expected_points"].get<int64_t>();
+      const std::string of = n < expected ? fmt::format(" ({}/{})", n, expected) : "";
+      o << " " << cell(a["geomean_speedup"]) << of << " | " << cell(a["geomean_energy_efficiency"]) << " |";
     }
     // The paper's headline is against the in-die NMP designs (the designs with NMP in every die).
     const std::string name = d["design"].get<std::string>();
