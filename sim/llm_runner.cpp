@@ -123,9 +123,45 @@ class LlmDriver : public sc_core::sc_module {
 
   // One pass over all layers; returns its latency in ns. Layers are identical, so unless
   // `exact`, one layer is played and counted `layers` times.
+  // The decode contexts attention MAGs are simulated at: the first, every context_stride-th after
+  // it, and the last. Returns {lo, hi} around `ctx` (lo == hi when ctx is one of them).
+  std::pair<int64_t, int64_t> context_grid(int64_t ctx) const {
+    const int64_t p = scenario_.prompt_tokens, g = scenario_.decode_tokens, cap = scenario_.max_context_tokens;
+    const int64_t first = std::min(cap, opt_.artifact_compat ? p + g : p + 1);
+    const int64_t last = std::min(cap, p + g);
+    const int64_t stride = std::max<int64_t>(1, opt_.context_stride);
+    if (opt_.exact || stride == 1 || ctx <= first || ctx >= last) return {ctx, ctx};
+    const int64_t lo = first + (ctx - first) / stride * stride;
+    if (lo == ctx) return {ctx, ctx};
+    return {lo, std::min(lo + stride, last)};
+  }
+
+  static MagMeasurement interpolate(const MagMeasurement& a, const MagMeasurement& b, double f) {
+    MagMeasurement m;
+    m.ns = a.ns + (b.ns - a.ns) * f;
+    m.activity = a.activity.scaled(1 - f);
+    m.activity += b.activity.scaled(f);
+    m.op_ns.resize(a.op_ns.size());
+    for (size_t k = 0; k < a.op_ns.size(); ++k) m.op_ns[k] = a.op_ns[k] + (b.op_ns[k] - a.op_ns[k]) * f;
+    return m;
+  }
+
   double play_pass(const PassShape& pass, int64_t layers, int64_t step) {
     const auto ops = lower_dataflow(df_, model_, hw_, pass, opt_.artifact_compat);
     const auto mags = group_mags(ops);
+    // Between two grid contexts, MAGs whose shapes depend on the context are interpolated.
+    const auto [lo, hi] = pass.pass == Pass::decode ? context_grid(pass.context) : std::pair<int64_t, int64_t>{0, 0};
+    std::vector<LoweredOperator> ops_lo, ops_hi;
+    std::vector<MagGroup> mags_lo, mags_hi;
+    if (lo != hi && !(wave != nullptr && step == window_step)) {
+      PassShape at = pass;
+      at.context = lo;
+      ops_lo = lower_dataflow(df_, model_, hw_, at, opt_.artifact_compat);
+      at.context = hi;
+      ops_hi = lower_dataflow(df_, model_, hw_, at, opt_.artifact_compat);
+      mags_lo = group_mags(ops_lo);
+      mags_hi = group_mags(ops_hi);
+    }
     const bool prefill = pass.pass == Pass::prefill;
     const int64_t played = opt_.exact ? layers : 1;
     const double weight = opt_.exact ? 1.0 : double(layers);
@@ -134,8 +170,19 @@ class LlmDriver : public sc_core::sc_module {
       // The waveform window is simulated (never taken from the memo) and recorded.
       const bool window = wave != nullptr && layer == 0 && step == window_step;
       if (window) wave->enable(true);
-      for (const auto& mag : mags) {
-        const MagMeasurement& m = measure(prefill, mag, window);
+      for (size_t mi = 0; mi < mags.size(); ++mi) {
+        const MagGroup& mag = mags[mi];
+        MagMeasurement interpolated;
+        const MagMeasurement* mp = nullptr;
+        if (!mags_lo.empty() && mag_signature(false, mag) != mag_signature(false, mags_lo[mi])) {
+          const MagMeasurement a = measure(false, mags_lo[mi], false);
+          const MagMeasurement& b = measure(false, mags_hi[mi], false);
+          interpolated = interpolate(a, b, double(pass.context - lo) / double(hi - lo));
+          mp = &interpolated;
+        } else {
+          mp = &measure(prefill, mag, window);
+        }
+        const MagMeasurement& m = *mp;
         total_ns += m.ns * weight;
         r_.activity += m.activity.scaled(weight);
         for (size_t k = 0; k < mag.ops.size(); ++k) {

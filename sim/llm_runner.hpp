@@ -30,7 +30,10 @@ struct LlmRunOptions {
   Fidelity fidelity = Fidelity::cycle;
   DramModel dram = DramModel::lpddr5;
   std::vector<std::string> dram_overrides;
-  bool exact = false;              // no memoization
+  bool exact = false;              // no memoization, every context simulated
+  // Attention MAGs (their shapes grow with the context) are simulated at every Nth context of the
+  // decode and interpolated linearly in between; 1 simulates every context. Ignored with exact.
+  int64_t context_stride = 16;
   bool artifact_compat = false;    // analytic: the artifact's conventions
   bool progress = false;           // progress lines on stderr
   std::string vcd_path;            // waveform of one window (cycle/ideal)

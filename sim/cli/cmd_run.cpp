@@ -32,6 +32,7 @@ struct RunArgs {
   std::string vcd_window = "decode:1";
   std::vector<std::string> energy_overrides;
   bool exact = false, artifact_compat = false, quiet = false;
+  int64_t context_stride = 16;
   std::vector<std::string> overrides, dram_overrides;
   uint64_t seed = 1;
 };
@@ -63,6 +64,8 @@ void run(const RunArgs& given) {
   opt.dram = a.dram == "lpddr5" ? DramModel::lpddr5 : DramModel::pipe;
   opt.dram_overrides = a.dram_overrides;
   opt.exact = a.exact;
+  if (a.context_stride < 1) throw InputError(fmt::format("--context-stride must be at least 1, found {}", a.context_stride));
+  opt.context_stride = a.context_stride;
   opt.artifact_compat = a.artifact_compat;
   opt.progress = !a.quiet;
   opt.trace_path = a.trace_file;
@@ -119,6 +122,9 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--fidelity", args->fidelity, "analytic, ideal or cycle")->capture_default_str();
   cmd->add_option("--dram", args->dram, "DRAM at cycle fidelity: lpddr5 or pipe")->capture_default_str();
   cmd->add_flag("--exact", args->exact, "Simulate every layer and step (no memoization of repeated MAGs)");
+  cmd->add_option("--context-stride", args->context_stride,
+                  "Simulate attention at every Nth decode context and interpolate between (1: every context)")
+      ->capture_default_str();
   cmd->add_flag("--artifact-compat", args->artifact_compat, "The artifact's conventions (decode at the final context, ...)");
   cmd->add_option("--out", args->out_dir, "Folder for cached searched dataflows")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();

@@ -36,6 +36,14 @@ full=(--hw "$SRC/configs/hardware/h2llm.yaml" --model "$SRC/tests/data/e2e/llama
 json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005 and b['mags_memoized'] == 0 and a['mags_memoized'] > 0" \
   "memoized within 0.5% of exact" "$tmp/full-memo.json" "$tmp/full-exact.json"
 
+# Attention simulated at every 16th context and interpolated agrees with every context simulated.
+med=(--hw "$SRC/configs/hardware/h2llm.yaml" --model "$SRC/tests/data/e2e/llama3-8b-4layers.yaml"
+     --scenario "$SRC/tests/data/e2e/medium-scenario.yaml" --batch 4 --out "$tmp/out" --quiet --dataflow attn-nmp)
+"$H2SIM" run "${med[@]}" --json "$tmp/s16.json" >/dev/null 2>&1
+"$H2SIM" run "${med[@]}" --context-stride 1 --json "$tmp/s1.json" >/dev/null 2>&1
+json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005 and abs(a['energy_j'] / b['energy_j'] - 1) < 0.005 and a['mags_simulated'] < b['mags_simulated']" \
+  "context interpolation within 0.5% of every context" "$tmp/s16.json" "$tmp/s1.json"
+
 # Determinism: the same run twice gives the same JSON apart from wall time.
 "$H2SIM" run "${tiny[@]}" --json "$tmp/again.json" >/dev/null 2>&1
 if diff <(grep -v '"wall_s"' "$tmp/memo.json") <(grep -v '"wall_s"' "$tmp/again.json") >/dev/null; then ok; else bad "two identical runs differ"; fi
