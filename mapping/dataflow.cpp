@@ -225,6 +225,67 @@ std::vector<std::string> dataflow_structure_violations(const Dataflow& df, const
   return v;
 }
 
+namespace {
+
+// The bytes one binding stores on its NMP channels (in total) and on the pool.
+inline void binding_bytes(const OperatorBinding& b, double total, int normal, double* on_nmp, double* on_pool) {
+  const int n_nmp = popcount(b.nmp_mask);
+  const int n_pool = b.normal_pool ? normal : 0;
+  *on_nmp = 0;
+  *on_pool = 0;
+  if (b.npu_reads_nmp) {
+    *on_nmp = n_nmp + n_pool > 0 ? total * n_nmp / (n_nmp + n_pool) : 0;
+    *on_pool = total - *on_nmp;
+  } else if (b.exec() == ExecKind::mix) {
+    *on_nmp = total * b.nmp_ratio;
+    *on_pool = total - *on_nmp;
+  } else if (b.exec() == ExecKind::nmp) {
+    *on_nmp = total;
+  } else {
+    *on_pool = total;
+  }
+}
+
+}  // namespace
+
+bool dataflow_fits_capacity(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
+                            const CapacityContext& cap) {
+  // The same sums as dataflow_capacity_violation (same operations, same order), without the
+  // per-channel user lists it keeps for its message.
+  const int nmp = int(hw.nmp_channels);
+  const int normal = int(hw.normal_channels());
+  if (nmp > 32) return dataflow_capacity_violation(df, model, hw, cap).empty();
+  double nmp_bytes[32] = {};
+  double pool_bytes = 0;
+  const int n_ops = model.graph.size();
+  for (const Mag& mag : df.mags) {
+    for (const Mpg& mpg : mag.mpgs) {
+      for (const Tier& tier : mpg.tiers) {
+        for (const OperatorBinding& b : tier.ops) {
+          if (b.op < 0 || b.op >= n_ops) continue;
+          const double total = double(model.layers) *
+                               operator_storage_bytes(model, model.graph.kind(b.op), cap.batch, cap.max_context_tokens,
+                                                      double(hw.element_bytes));
+          double on_nmp, on_pool;
+          binding_bytes(b, total, normal, &on_nmp, &on_pool);
+          const int n_nmp = popcount(b.nmp_mask);
+          for (uint32_t m = b.nmp_mask; m; m &= m - 1) {
+            const int c = __builtin_ctz(m);
+            if (c >= nmp) continue;
+            nmp_bytes[c] += on_nmp / n_nmp;
+          }
+          if (b.normal_pool && normal > 0) pool_bytes += on_pool;
+        }
+      }
+    }
+  }
+  const double capacity = double(hw.channel_capacity_bytes());
+  for (int c = 0; c < nmp; ++c) {
+    if (nmp_bytes[c] > capacity) return false;
+  }
+  return !(normal > 0 && pool_bytes > capacity * normal);
+}
+
 std::string dataflow_capacity_violation(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
                                         const CapacityContext& cap) {
   const int nmp = int(hw.nmp_channels);
@@ -244,19 +305,10 @@ std::string dataflow_capacity_violation(const Dataflow& df, const ModelConfig& m
                                                       double(hw.element_bytes));
           const int n_nmp = popcount(b.nmp_mask);
           const int n_pool = b.normal_pool ? normal : 0;
-          double on_nmp = 0, on_pool = 0;
-          if (b.npu_reads_nmp) {
-            // Spread evenly over every channel holding it (the NPU reads them all).
-            on_nmp = n_nmp + n_pool > 0 ? total * n_nmp / (n_nmp + n_pool) : 0;
-            on_pool = total - on_nmp;
-          } else if (b.exec() == ExecKind::mix) {
-            on_nmp = total * b.nmp_ratio;
-            on_pool = total - on_nmp;
-          } else if (b.exec() == ExecKind::nmp) {
-            on_nmp = total;
-          } else {
-            on_pool = total;
-          }
+          // MIX: split by the ratio; the NPU reading NMP channels (baselines): spread evenly over
+          // every channel holding it (the NPU reads them all).
+          double on_nmp, on_pool;
+          binding_bytes(b, total, normal, &on_nmp, &on_pool);
           for (int c : mask_to_channels(b.nmp_mask)) {
             if (c >= nmp) continue;
             nmp_bytes[c] += on_nmp / n_nmp;

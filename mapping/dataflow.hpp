@@ -119,6 +119,9 @@ std::vector<std::string> dataflow_structure_violations(const Dataflow& df, const
 // Capacity only; returns the first overfilled channel's message or "".
 std::string dataflow_capacity_violation(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
                                         const CapacityContext& cap);
+// The same check without the message: true iff dataflow_capacity_violation would return "".
+bool dataflow_fits_capacity(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
+                            const CapacityContext& cap);
 // Throws InputError listing the violations (prefixed by `origin`) if any.
 void check_dataflow(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw, const CapacityContext& cap,
                     const std::string& origin);

@@ -28,6 +28,9 @@ AnalyticEvaluator::AnalyticEvaluator(HardwareConfig hw, ModelConfig model, Scena
     }
   }
   for (const auto& s : steps_) total_steps_ += s.second;
+  for (const auto& s : steps_) step_weight_.push_back(double(s.second));
+  step_buf_.assign(4 * steps_.size(), 0.0);
+  direct_.assign(size_t(model_.graph.size()) * kDirectMasks, nullptr);
 }
 
 GemmShape AnalyticEvaluator::final_decode_shape(int op) const {
@@ -129,14 +132,26 @@ AnalyticEvaluator::Cost AnalyticEvaluator::compute_cost(const OperatorBinding& b
 
 const AnalyticEvaluator::Cost& AnalyticEvaluator::cost(const OperatorBinding& b) {
   const bool mix = b.exec() == ExecKind::mix;
+  // NPU and NMP bindings: a direct table by (operator, NMP channel count, pool, reads NMP).
+  size_t slot = 0;
+  const bool direct = !mix && b.op >= 0 && b.op < model_.graph.size();
+  if (direct) {
+    slot = size_t(b.op) * kDirectMasks + (size_t(popcount(b.nmp_mask)) << 2 | size_t(b.normal_pool) << 1 |
+                                          size_t(b.npu_reads_nmp));
+    if (direct_[slot]) return *direct_[slot];
+  }
   uint64_t ratio_q = mix ? uint64_t(std::llround(b.nmp_ratio * double(1ULL << 40))) & ((1ULL << 41) - 1) : 0;
   uint64_t key = uint64_t(b.op) | (uint64_t(popcount(b.nmp_mask)) << 6) | (uint64_t(b.normal_pool) << 12) |
                  (uint64_t(b.npu_reads_nmp) << 13) | (ratio_q << 14);
   auto it = cache_.find(key);
-  if (it != cache_.end()) return *it->second;
+  if (it != cache_.end()) {
+    if (direct) direct_[slot] = it->second.get();
+    return *it->second;
+  }
   auto c = std::make_unique<Cost>(compute_cost(b));
   const Cost& ref = *c;
   cache_.emplace(key, std::move(c));
+  if (direct) direct_[slot] = &ref;
   return ref;
 }
 
@@ -183,6 +198,7 @@ double AnalyticEvaluator::latency_per_layer_s(const Dataflow& df) {
   }
   double decode = 0;
   size_t pos = 0;
+  const size_t steps = steps_.size();
   for (const Mag& mag : df.mags) {
     size_t count = 0;
     bool dynamic = false;
@@ -195,9 +211,41 @@ double AnalyticEvaluator::latency_per_layer_s(const Dataflow& df) {
     if (!dynamic) {
       decode += Composer::mag_latency(mag, costs, 0) * double(total_steps_);
     } else {
-      for (size_t s = 0; s < steps_.size(); ++s) {
-        decode += Composer::mag_latency(mag, costs, s) * double(steps_[s].second);
+      // Composer::mag_latency at every decode context at once: the same operations in the same
+      // order for each context (so bit-identical), with the contexts as the inner loop.
+      double* mag_s = step_buf_.data();
+      double* mpg_s = mag_s + steps;
+      double* nmp_max = mpg_s + steps;
+      double* npu_sum = nmp_max + steps;
+      std::fill(mag_s, mag_s + steps, 0.0);
+      size_t k = 0;
+      for (const Mpg& mpg : mag.mpgs) {
+        std::fill(mpg_s, mpg_s + steps, 0.0);
+        for (const Tier& tier : mpg.tiers) {
+          std::fill(nmp_max, nmp_max + steps, 0.0);
+          std::fill(npu_sum, npu_sum + steps, 0.0);
+          for (size_t i = 0; i < tier.ops.size(); ++i, ++k) {
+            const Cost* c = costs[k];
+            if (c->nmp_s.size() == 1) {
+              const double a = c->nmp_s[0], b = c->npu_s[0];
+              for (size_t s = 0; s < steps; ++s) {
+                nmp_max[s] = std::max(nmp_max[s], a);
+                npu_sum[s] += b;
+              }
+            } else {
+              const double* a = c->nmp_s.data();
+              const double* b = c->npu_s.data();
+              for (size_t s = 0; s < steps; ++s) {
+                nmp_max[s] = std::max(nmp_max[s], a[s]);
+                npu_sum[s] += b[s];
+              }
+            }
+          }
+          for (size_t s = 0; s < steps; ++s) mpg_s[s] += std::max(nmp_max[s], npu_sum[s]);
+        }
+        for (size_t s = 0; s < steps; ++s) mag_s[s] = std::max(mag_s[s], mpg_s[s]);
       }
+      for (size_t s = 0; s < steps; ++s) decode += mag_s[s] * step_weight_[s];
     }
     pos += count;
   }

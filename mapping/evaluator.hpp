@@ -99,6 +99,11 @@ class AnalyticEvaluator {
   int64_t total_steps_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<Cost>> cache_;
   std::vector<const Cost*> scratch_;
+  // Non-MIX costs by (op, popcount(nmp_mask) 0..32, pool, npu_reads_nmp): 33 x 4 slots per op.
+  static constexpr size_t kDirectMasks = 33 * 4;
+  std::vector<const Cost*> direct_;
+  std::vector<double> step_weight_;  // double(steps_[s].second)
+  std::vector<double> step_buf_;     // 4 x steps_.size() scratch for latency_per_layer_s
   std::unordered_map<uint64_t, double> balanced_;
   int64_t evaluations_ = 0;
 };

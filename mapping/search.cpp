@@ -35,7 +35,21 @@ SearchRng::SearchRng(uint64_t seed, uint64_t generation, uint64_t index)
     : engine_(splitmix64(splitmix64(splitmix64(seed) ^ generation) ^ index)) {}
 
 DataflowSampler::DataflowSampler(AnalyticEvaluator* ev, DataflowSpace space, int ratio_steps)
-    : ev_(ev), model_(&ev->model()), hw_(&ev->hardware()), space_(space), ratio_steps_(std::max(2, ratio_steps)) {}
+    : ev_(ev), model_(&ev->model()), hw_(&ev->hardware()), space_(space), ratio_steps_(std::max(2, ratio_steps)) {
+  const OperatorGraph& g = model_->graph;
+  const int n = g.size();
+  pred_mask_.assign(n, 0);
+  adj_mask_.assign(n, 0);
+  for (int op = 0; op < n; ++op) {
+    for (int p : g.predecessors(op)) {
+      pred_mask_[op] |= 1ULL << p;
+      adj_mask_[op] |= 1ULL << p;
+    }
+    for (int q : g.successors(op)) adj_mask_[op] |= 1ULL << q;
+  }
+  balanced_.assign(size_t(n) * 33, 0.0);
+  balanced_known_.assign(size_t(n) * 33, 0);
+}
 
 std::vector<double> DataflowSampler::ratio_candidates(int op, int nmp_channels) {
   std::vector<double> out;
@@ -45,115 +59,168 @@ std::vector<double> DataflowSampler::ratio_candidates(int op, int nmp_channels) 
   return out;
 }
 
+double DataflowSampler::balanced_ratio_(int op, int nmp_channels) {
+  if (nmp_channels < 0 || nmp_channels > 32) return ev_->balanced_nmp_ratio(op, nmp_channels);
+  const size_t slot = size_t(op) * 33 + size_t(nmp_channels);
+  if (!balanced_known_[slot]) {
+    balanced_[slot] = ev_->balanced_nmp_ratio(op, nmp_channels);
+    balanced_known_[slot] = 1;
+  }
+  return balanced_[slot];
+}
+
 double DataflowSampler::pick_ratio(int op, int nmp_channels, SearchRng& rng) {
   // Mostly the balanced split (as the artifact favours its bandwidth ratio), else any step.
   if (rng.unit() < 0.7) {
-    double b = ev_->balanced_nmp_ratio(op, nmp_channels);
+    double b = balanced_ratio_(op, nmp_channels);
     if (b > 0 && b < 1) return b;
   }
   return double(1 + rng.below(ratio_steps_ - 1)) / ratio_steps_;
 }
 
-std::vector<uint64_t> DataflowSampler::random_mag_partition(uint64_t ops, SearchRng& rng) const {
-  const OperatorGraph& g = model_->graph;
-  std::vector<uint64_t> mags;
+namespace {
+// std::vector<int>::resize on a fixed array holding `n` values: grown with zeros.
+inline int resize_ints(int* v, int n, int to) {
+  for (int i = n; i < to; ++i) v[i] = 0;
+  return to;
+}
+}  // namespace
+
+int DataflowSampler::mag_partition_(uint64_t ops, SearchRng& rng, uint64_t* mags) const {
+  int out = 0;
   uint64_t left = ops;
   while (left) {
     const int count = popcount64(left);
     const int size = 1 + int(rng.below(count));
     if (size == count) {
-      mags.push_back(left);
+      mags[out++] = left;
       break;
     }
     uint64_t mag = 0;
     for (int i = 0; i < size; ++i) {
-      std::vector<int> ready;
+      int ready[64];
+      int n_ready = 0;
       for (uint64_t m = left; m; m &= m - 1) {
         int op = __builtin_ctzll(m);
-        bool ok = true;
-        for (int p : g.predecessors(op)) ok &= !(left & (1ULL << p));
-        if (ok) ready.push_back(op);
+        if (!(pred_mask_[op] & left)) ready[n_ready++] = op;
       }
-      int pick = ready[rng.below(ready.size())];
+      int pick = ready[rng.below(uint64_t(n_ready))];
       mag |= 1ULL << pick;
       left &= ~(1ULL << pick);
     }
-    mags.push_back(mag);
+    mags[out++] = mag;
   }
-  return mags;
+  return out;
 }
 
-std::vector<uint32_t> DataflowSampler::gcmap_nmp_(int mpgs, std::vector<bool>* pools, SearchRng& rng) const {
+std::vector<uint64_t> DataflowSampler::random_mag_partition(uint64_t ops, SearchRng& rng) const {
+  uint64_t mags[64];
+  const int n = mag_partition_(ops, rng, mags);
+  return std::vector<uint64_t>(mags, mags + n);
+}
+
+int DataflowSampler::components_(uint64_t ops, uint64_t* comps) const {
+  // OperatorGraph::weak_components with the adjacency as bitmasks (same components, same order).
+  int out = 0;
+  uint64_t left = ops;
+  while (left) {
+    uint64_t comp = 1ULL << __builtin_ctzll(left), frontier = comp;
+    while (frontier) {
+      const int u = __builtin_ctzll(frontier);
+      frontier &= frontier - 1;
+      const uint64_t add = adj_mask_[u] & ops & ~comp;
+      comp |= add;
+      frontier |= add;
+    }
+    comps[out++] = comp;
+    left &= ~comp;
+  }
+  return out;
+}
+
+void DataflowSampler::gcmap_nmp_(int mpgs, uint32_t* masks, bool* pools, SearchRng& rng) const {
   const int nmp = int(hw_->nmp_channels);
   const bool has_pool = hw_->normal_channels() > 0;
-  std::vector<uint32_t> masks(mpgs, 0);
-  pools->assign(mpgs, false);
-  std::vector<int> channels;
-  for (int c = 0; c < nmp; ++c) channels.push_back(c);
-  auto split_nonempty = [&](std::vector<int> units, const std::vector<int>& targets) {
+  for (int i = 0; i < mpgs; ++i) {
+    masks[i] = 0;
+    pools[i] = false;
+  }
+  int channels[33];
+  for (int c = 0; c < nmp; ++c) channels[c] = c;
+  auto split_nonempty = [&](const int* units_in, int n_units, const int* targets, int n_targets) {
     // Shuffle the units and cut them into |targets| non-empty contiguous groups.
-    rng.shuffle(units);
-    std::vector<int> cuts;
-    for (int i = 1; i < int(units.size()); ++i) cuts.push_back(i);
-    rng.shuffle(cuts);
-    cuts.resize(targets.size() - 1);
-    std::sort(cuts.begin(), cuts.end());
-    cuts.push_back(int(units.size()));
-    size_t group = 0;
-    for (int i = 0; i < int(units.size()); ++i) {
+    int units[34];
+    std::copy(units_in, units_in + n_units, units);
+    rng.shuffle(units, size_t(n_units));
+    int cuts[66];
+    int n_cuts = 0;
+    for (int i = 1; i < n_units; ++i) cuts[n_cuts++] = i;
+    rng.shuffle(cuts, size_t(n_cuts));
+    n_cuts = resize_ints(cuts, n_cuts, n_targets - 1);
+    std::sort(cuts, cuts + n_cuts);
+    cuts[n_cuts++] = n_units;
+    int group = 0;
+    for (int i = 0; i < n_units; ++i) {
       while (i >= cuts[group]) ++group;
       const int t = targets[group];
       if (units[i] == kPool) {
-        (*pools)[t] = true;
+        pools[t] = true;
       } else {
         masks[t] |= 1u << units[i];
       }
     }
   };
-  std::vector<int> all_targets(mpgs);
+  int all_targets[34];
   for (int i = 0; i < mpgs; ++i) all_targets[i] = i;
   if (space_ == DataflowSpace::h2llm) {
-    std::vector<int> units = channels;
-    if (has_pool) units.push_back(kPool);
-    split_nonempty(units, all_targets);
-    return masks;
+    int units[34];
+    int n_units = 0;
+    for (int c = 0; c < nmp; ++c) units[n_units++] = channels[c];
+    if (has_pool) units[n_units++] = kPool;
+    split_nonempty(units, n_units, all_targets, mpgs);
+    return;
   }
   // Compute-centric: an MPG holds either NMP channels or the pool, never both.
   if (mpgs == 1) {
     if (has_pool && (nmp == 0 || rng.below(2))) {
-      (*pools)[0] = true;
+      pools[0] = true;
     } else {
-      std::vector<int> c = channels;
-      rng.shuffle(c);
-      c.resize(1 + rng.below(c.size()));
-      for (int x : c) masks[0] |= 1u << x;
+      int c[34];
+      std::copy(channels, channels + nmp, c);
+      rng.shuffle(c, size_t(nmp));
+      const int n_c = resize_ints(c, nmp, int(1 + rng.below(uint64_t(nmp))));
+      for (int i = 0; i < n_c; ++i) masks[0] |= 1u << c[i];
     }
-    return masks;
+    return;
   }
   if (has_pool) {
     int owner = int(rng.below(mpgs));
-    (*pools)[owner] = true;
-    std::vector<int> others;
+    pools[owner] = true;
+    int others[34];
+    int n_others = 0;
     for (int i = 0; i < mpgs; ++i) {
-      if (i != owner) others.push_back(i);
+      if (i != owner) others[n_others++] = i;
     }
-    split_nonempty(channels, others);
+    split_nonempty(channels, nmp, others, n_others);
   } else {
-    split_nonempty(channels, all_targets);
+    split_nonempty(channels, nmp, all_targets, mpgs);
   }
-  return masks;
 }
 
-Tier DataflowSampler::map_tier(const std::vector<int>& ops, uint32_t nmp_mask, bool pool, SearchRng& rng) {
-  const int n = int(ops.size());
-  Tier tier;
-  std::vector<uint32_t> nmp(n, 0);
-  std::vector<bool> on_pool(n, false);
-  std::vector<int> channels = mask_to_channels(nmp_mask);
+void DataflowSampler::map_tier_(const int* ops, int n, uint32_t nmp_mask, bool pool, SearchRng& rng, Tier& tier) {
+  uint32_t nmp[64];
+  bool on_pool[64];
+  for (int i = 0; i < n; ++i) {
+    nmp[i] = 0;
+    on_pool[i] = false;
+  }
+  int channels[32];
+  int n_channels = 0;
+  for (uint32_t m = nmp_mask; m; m &= m - 1) channels[n_channels++] = __builtin_ctz(m);
   const bool cc = space_ == DataflowSpace::cc_nmp;
-  if (pool && (!cc || channels.empty())) {
+  if (pool && (!cc || n_channels == 0)) {
     if (!cc) {
-      for (int c : channels) nmp[rng.below(n)] |= 1u << c;  // any assignment; empties allowed
+      for (int k = 0; k < n_channels; ++k) nmp[rng.below(uint64_t(n))] |= 1u << channels[k];  // empties allowed
     }
     bool any = false;
     for (int i = 0; i < n; ++i) {
@@ -163,19 +230,22 @@ Tier DataflowSampler::map_tier(const std::vector<int>& ops, uint32_t nmp_mask, b
     if (!any) on_pool[n - 1] = true;
   } else {
     // NMP channels only: a non-empty contiguous split of the shuffled channels.
-    rng.shuffle(channels);
-    std::vector<int> cuts;
-    for (int i = 1; i < int(channels.size()); ++i) cuts.push_back(i);
-    rng.shuffle(cuts);
-    cuts.resize(n - 1);
-    std::sort(cuts.begin(), cuts.end());
-    cuts.push_back(int(channels.size()));
-    size_t group = 0;
-    for (int i = 0; i < int(channels.size()); ++i) {
+    rng.shuffle(channels, size_t(n_channels));
+    int cuts[66];
+    int n_cuts = 0;
+    for (int i = 1; i < n_channels; ++i) cuts[n_cuts++] = i;
+    rng.shuffle(cuts, size_t(n_cuts));
+    n_cuts = resize_ints(cuts, n_cuts, n - 1);
+    std::sort(cuts, cuts + n_cuts);
+    cuts[n_cuts++] = n_channels;
+    int group = 0;
+    for (int i = 0; i < n_channels; ++i) {
       while (i >= cuts[group]) ++group;
       nmp[group] |= 1u << channels[i];
     }
   }
+  tier.ops.clear();
+  tier.ops.reserve(size_t(n));
   for (int i = 0; i < n; ++i) {
     OperatorBinding b;
     b.op = ops[i];
@@ -185,65 +255,90 @@ Tier DataflowSampler::map_tier(const std::vector<int>& ops, uint32_t nmp_mask, b
     if (b.exec() == ExecKind::mix) b.nmp_ratio = pick_ratio(b.op, popcount(b.nmp_mask), rng);
     tier.ops.push_back(b);
   }
+}
+
+Tier DataflowSampler::map_tier(const std::vector<int>& ops, uint32_t nmp_mask, bool pool, SearchRng& rng) {
+  Tier tier;
+  map_tier_(ops.data(), int(ops.size()), nmp_mask, pool, rng, tier);
   return tier;
 }
 
-Mpg DataflowSampler::map_mpg(uint64_t ops, uint32_t nmp_mask, bool pool, SearchRng& rng) {
+void DataflowSampler::map_mpg_(uint64_t ops, uint32_t nmp_mask, bool pool, SearchRng& rng, Mpg& mpg) {
   const OperatorGraph& g = model_->graph;
-  Mpg mpg;
   mpg.nmp_mask = nmp_mask;
   mpg.normal_pool = pool;
+  mpg.tiers.clear();
   // Without the pool every operator of a tier needs at least one NMP channel of its own.
   const int cap = pool ? 64 : popcount(nmp_mask);
-  std::vector<int> indeg(g.size(), 0);
-  std::vector<int> ready;
+  int indeg[64];
+  int ready[64];
+  int n_ready = 0;
   for (uint64_t m = ops; m; m &= m - 1) {
     int op = __builtin_ctzll(m);
-    for (int p : g.predecessors(op)) indeg[op] += (ops >> p) & 1;
+    indeg[op] = popcount64(pred_mask_[op] & ops);
   }
   for (uint64_t m = ops; m; m &= m - 1) {
     int op = __builtin_ctzll(m);
-    if (indeg[op] == 0) ready.push_back(op);
+    if (indeg[op] == 0) ready[n_ready++] = op;
   }
-  while (!ready.empty()) {
-    rng.shuffle(ready);
-    int size = std::min<int>(cap, 1 + int(rng.below(ready.size())));
-    std::vector<int> tier(ready.begin(), ready.begin() + size);
-    ready.erase(ready.begin(), ready.begin() + size);
-    std::sort(tier.begin(), tier.end());
-    for (int op : tier) {
-      for (int s : g.successors(op)) {
-        if ((ops >> s) & 1 && --indeg[s] == 0) ready.push_back(s);
+  while (n_ready > 0) {
+    rng.shuffle(ready, size_t(n_ready));
+    const int size = std::min<int>(cap, 1 + int(rng.below(uint64_t(n_ready))));
+    int tier[64];
+    std::copy(ready, ready + size, tier);
+    std::copy(ready + size, ready + n_ready, ready);
+    n_ready -= size;
+    std::sort(tier, tier + size);
+    for (int i = 0; i < size; ++i) {
+      for (int s : g.successors(tier[i])) {
+        if ((ops >> s) & 1 && --indeg[s] == 0) ready[n_ready++] = s;
       }
     }
-    mpg.tiers.push_back(map_tier(tier, nmp_mask, pool, rng));
+    mpg.tiers.emplace_back();
+    map_tier_(tier, size, nmp_mask, pool, rng, mpg.tiers.back());
   }
+}
+
+Mpg DataflowSampler::map_mpg(uint64_t ops, uint32_t nmp_mask, bool pool, SearchRng& rng) {
+  Mpg mpg;
+  map_mpg_(ops, nmp_mask, pool, rng, mpg);
   return mpg;
 }
 
-std::vector<Mag> DataflowSampler::map_mag(uint64_t ops, SearchRng& rng) {
-  std::vector<uint64_t> comps = model_->graph.weak_components(ops);
+void DataflowSampler::map_mag_(uint64_t ops, SearchRng& rng, std::vector<Mag>& out) {
+  uint64_t comps[64];
+  const int n_comps = components_(ops, comps);
   const int units = int(hw_->nmp_channels) + (hw_->normal_channels() > 0 ? 1 : 0);
-  std::vector<std::vector<uint64_t>> groups;
-  if (int(comps.size()) <= units && rng.below(2)) {
-    groups.push_back(comps);
+  int group_size[64];
+  int n_groups = 0;
+  if (n_comps <= units && rng.below(2)) {
+    group_size[n_groups++] = n_comps;
   } else {
     // More MPGs than channel units (or by chance): run them as several consecutive MAGs.
-    size_t i = 0;
-    while (i < comps.size()) {
-      size_t take = std::min(comps.size() - i, size_t(1 + rng.below(units)));
-      groups.emplace_back(comps.begin() + i, comps.begin() + i + take);
+    int i = 0;
+    while (i < n_comps) {
+      const int take = int(std::min(size_t(n_comps - i), size_t(1 + rng.below(units))));
+      group_size[n_groups++] = take;
       i += take;
     }
   }
-  std::vector<Mag> out;
-  for (const auto& group : groups) {
-    std::vector<bool> pools;
-    std::vector<uint32_t> masks = gcmap_nmp_(int(group.size()), &pools, rng);
-    Mag mag;
-    for (size_t p = 0; p < group.size(); ++p) mag.mpgs.push_back(map_mpg(group[p], masks[p], pools[p], rng));
-    out.push_back(std::move(mag));
+  int first = 0;
+  for (int k = 0; k < n_groups; ++k) {
+    const int size = group_size[k];
+    uint32_t masks[34];
+    bool pools[34];
+    gcmap_nmp_(size, masks, pools, rng);
+    out.emplace_back();
+    Mag& mag = out.back();
+    mag.mpgs.resize(size_t(size));
+    for (int p = 0; p < size; ++p) map_mpg_(comps[first + p], masks[p], pools[p], rng, mag.mpgs[p]);
+    first += size;
   }
+}
+
+std::vector<Mag> DataflowSampler::map_mag(uint64_t ops, SearchRng& rng) {
+  std::vector<Mag> out;
+  map_mag_(ops, rng, out);
   return out;
 }
 
@@ -269,37 +364,58 @@ uint64_t mpg_ops(const Mpg& mpg) {
 Dataflow DataflowSampler::random(SearchRng& rng) {
   Dataflow df;
   df.name = space_ == DataflowSpace::h2llm ? "h2llm" : "cc-nmp";
-  for (uint64_t mag : random_mag_partition(model_->graph.all_mask(), rng)) {
-    for (Mag& m : map_mag(mag, rng)) df.mags.push_back(std::move(m));
-  }
+  uint64_t parts[64];
+  const int n = mag_partition_(model_->graph.all_mask(), rng, parts);
+  df.mags.reserve(size_t(n));
+  for (int k = 0; k < n; ++k) map_mag_(parts[k], rng, df.mags);
   return df;
 }
 
 Dataflow DataflowSampler::resample_gcmap(const Dataflow& df, SearchRng& rng) {
   Dataflow out;
   out.name = df.name;
-  for (const Mag& mag : df.mags) {
-    for (Mag& m : map_mag(mag_ops(mag), rng)) out.mags.push_back(std::move(m));
-  }
+  out.mags.reserve(df.mags.size());
+  for (const Mag& mag : df.mags) map_mag_(mag_ops(mag), rng, out.mags);
   return out;
 }
 
 Dataflow DataflowSampler::resample_tiers(const Dataflow& df, SearchRng& rng) {
-  Dataflow out = df;
-  for (Mag& mag : out.mags) {
-    for (Mpg& mpg : mag.mpgs) mpg = map_mpg(mpg_ops(mpg), mpg.nmp_mask, mpg.normal_pool, rng);
+  // As a copy of `df` whose MPGs are then remapped, without copying the tiers first.
+  Dataflow out;
+  out.name = df.name;
+  out.mags.resize(df.mags.size());
+  for (size_t a = 0; a < df.mags.size(); ++a) {
+    const Mag& src = df.mags[a];
+    Mag& dst = out.mags[a];
+    dst.mpgs.resize(src.mpgs.size());
+    for (size_t p = 0; p < src.mpgs.size(); ++p) {
+      const Mpg& mpg = src.mpgs[p];
+      map_mpg_(mpg_ops(mpg), mpg.nmp_mask, mpg.normal_pool, rng, dst.mpgs[p]);
+    }
   }
   return out;
 }
 
 Dataflow DataflowSampler::resample_ocmap(const Dataflow& df, SearchRng& rng) {
-  Dataflow out = df;
-  for (Mag& mag : out.mags) {
-    for (Mpg& mpg : mag.mpgs) {
-      for (Tier& tier : mpg.tiers) {
-        std::vector<int> ops;
-        for (const OperatorBinding& b : tier.ops) ops.push_back(b.op);
-        tier = map_tier(ops, mpg.nmp_mask, mpg.normal_pool, rng);
+  // As a copy of `df` whose tiers are then remapped, without copying the bindings first.
+  Dataflow out;
+  out.name = df.name;
+  out.mags.resize(df.mags.size());
+  for (size_t a = 0; a < df.mags.size(); ++a) {
+    const Mag& src = df.mags[a];
+    Mag& dst = out.mags[a];
+    dst.mpgs.resize(src.mpgs.size());
+    for (size_t p = 0; p < src.mpgs.size(); ++p) {
+      const Mpg& mpg = src.mpgs[p];
+      Mpg& to = dst.mpgs[p];
+      to.nmp_mask = mpg.nmp_mask;
+      to.normal_pool = mpg.normal_pool;
+      to.tiers.resize(mpg.tiers.size());
+      for (size_t t = 0; t < mpg.tiers.size(); ++t) {
+        int ops[64];
+        int n = 0;
+        for (const OperatorBinding& b : mpg.tiers[t].ops) ops[n++] = b.op;
+        map_tier_(ops, n, mpg.nmp_mask, mpg.normal_pool, rng, to.tiers[t]);
       }
     }
   }
@@ -316,7 +432,7 @@ Dataflow DataflowSampler::crossover(const Dataflow& front, const Dataflow& back,
     if (keep_front) {
       out.mags.push_back(front.mags[i]);
     } else {
-      for (Mag& m : map_mag(mag_ops(front.mags[i]), rng)) out.mags.push_back(std::move(m));
+      map_mag_(mag_ops(front.mags[i]), rng, out.mags);
     }
     taken |= mag_ops(front.mags[i]);
   }
@@ -326,14 +442,14 @@ Dataflow DataflowSampler::crossover(const Dataflow& front, const Dataflow& back,
   uint64_t back_ops = 0;
   for (size_t i = first_back; i < back.mags.size(); ++i) back_ops |= mag_ops(back.mags[i]);
   const uint64_t middle = model_->graph.all_mask() & ~taken & ~back_ops;
-  for (uint64_t mag : random_mag_partition(middle, rng)) {
-    for (Mag& m : map_mag(mag, rng)) out.mags.push_back(std::move(m));
-  }
+  uint64_t parts[64];
+  const int n = mag_partition_(middle, rng, parts);
+  for (int k = 0; k < n; ++k) map_mag_(parts[k], rng, out.mags);
   for (size_t i = first_back; i < back.mags.size(); ++i) {
     if (keep_back) {
       out.mags.push_back(back.mags[i]);
     } else {
-      for (Mag& m : map_mag(mag_ops(back.mags[i]), rng)) out.mags.push_back(std::move(m));
+      map_mag_(mag_ops(back.mags[i]), rng, out.mags);
     }
   }
   return out;
@@ -477,7 +593,7 @@ SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, 
         ind.hw = rng.below(2) ? f.hw : m.hw;
         ind.df = w.sampler(ind.hw).crossover(f.df, m.df, rng, f.hw == ind.hw, m.hw == ind.hw);
       }
-      if (!dataflow_capacity_violation(ind.df, model, variants[ind.hw], cap).empty()) continue;
+      if (!dataflow_fits_capacity(ind.df, model, variants[ind.hw], cap)) continue;
       ind.latency = w.sampler(ind.hw).evaluator().latency_per_layer_s(ind.df);
       ++w.evaluations;
       return ind;

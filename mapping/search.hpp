@@ -40,7 +40,11 @@ class SearchRng {
   double unit() { return double(engine_() >> 11) * (1.0 / 9007199254740992.0); }
   template <class T>
   void shuffle(std::vector<T>& v) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
+    shuffle(v.data(), v.size());
+  }
+  template <class T>
+  void shuffle(T* v, size_t n) {
+    for (size_t i = n; i > 1; --i) std::swap(v[i - 1], v[below(i)]);
   }
 
  private:
@@ -79,15 +83,27 @@ class DataflowSampler {
   AnalyticEvaluator& evaluator() { return *ev_; }
 
  private:
-  std::vector<uint32_t> gcmap_nmp_(int mpgs, std::vector<bool>* pools, SearchRng& rng) const;
+  // The building blocks on fixed-size arrays (graphs hold at most 64 operators, designs at most
+  // 32 channels), appending to or filling the caller's containers: the same draws, fewer
+  // allocations.
+  int mag_partition_(uint64_t ops, SearchRng& rng, uint64_t* mags) const;
+  int components_(uint64_t ops, uint64_t* comps) const;
+  void gcmap_nmp_(int mpgs, uint32_t* masks, bool* pools, SearchRng& rng) const;
+  void map_mag_(uint64_t ops, SearchRng& rng, std::vector<Mag>& out);
+  void map_mpg_(uint64_t ops, uint32_t nmp_mask, bool pool, SearchRng& rng, Mpg& mpg);
+  void map_tier_(const int* ops, int n, uint32_t nmp_mask, bool pool, SearchRng& rng, Tier& tier);
   double pick_ratio(int op, int nmp_channels, SearchRng& rng);
-  Mag remap_mag_channels(const Mag& mag, SearchRng& rng);
+  double balanced_ratio_(int op, int nmp_channels);  // the evaluator's balanced_nmp_ratio, cached
 
   AnalyticEvaluator* ev_;
   const ModelConfig* model_;
   const HardwareConfig* hw_;
   DataflowSpace space_;
   int ratio_steps_;
+  std::vector<uint64_t> pred_mask_;  // per operator: its predecessors
+  std::vector<uint64_t> adj_mask_;   // per operator: its predecessors and successors
+  std::vector<double> balanced_;     // [op * 33 + NMP channels]
+  std::vector<char> balanced_known_;
 };
 
 // Ops of a dataflow (bitmask), for property checks: every operator exactly once.
