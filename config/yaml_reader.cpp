@@ -297,7 +297,9 @@ void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides
       if (!parent.IsMap() || !parent[step].IsDefined()) {
         std::vector<std::string> names;
         if (parent.IsMap()) {
-          for (const auto& kv : parent) names.push_back(kv.first.as<std::string>());
+          for (const auto& kv : parent) {
+            if (kv.first.IsScalar()) names.push_back(kv.first.Scalar());  // a list as a key has no name
+          }
         }
         std::string full = walked.empty() ? step : walked + "." + step;
         std::string hint = closest_match(step, names);

@@ -86,8 +86,9 @@ std::string describe_hardware(const HardwareConfig& hw) {
   std::string s;
   auto line = [&](const std::string& key, const std::string& value) { s += fmt::format("  {:<32} {}\n", key, value); };
   line("name", hw.name);
-  line("channels", fmt::format("{} ({} NMP: 0..{}, {} normal)", hw.channels, hw.nmp_channels,
-                               hw.nmp_channels - 1, hw.normal_channels()));
+  line("channels", hw.nmp_channels > 0 ? fmt::format("{} ({} NMP: 0..{}, {} normal)", hw.channels, hw.nmp_channels,
+                                                     hw.nmp_channels - 1, hw.normal_channels())
+                                       : fmt::format("{} (all normal, no NMP)", hw.channels));
   line("banks_per_channel", fmt::format("{} (one PE per bank on NMP channels)", hw.banks_per_channel));
   line("bank_capacity", fmt::format("{} B = {:g} MiB", hw.bank_capacity_bytes, double(hw.bank_capacity_bytes) / 1048576.0));
   line("channel_capacity", fmt::format("{} (all channels: {})", gib(double(hw.channel_capacity_bytes())),
