@@ -241,6 +241,13 @@ nlohmann::json parse_json(const std::string& path) {
       what = what.substr(colon + 2);  // drop "[json.exception.parse_error.101] parse error at line 1, column 2"
     }
     throw InputError(fmt::format("{}:{}:{}: malformed JSON: {}", path, line, column, what));
+  } catch (const nlohmann::json::exception& e) {
+    // Not a syntax error but a value the parser cannot hold (a number such as 1e600: error 406).
+    std::string what = e.what();
+    if (auto bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) {
+      what = what.substr(bracket + 2);
+    }
+    throw InputError(fmt::format("{}: malformed JSON: {} (valid: numbers within double range)", path, what));
   }
 }
 

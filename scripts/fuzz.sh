@@ -44,14 +44,14 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$findings"
   seeds_for "$t" | while read -r f; do cp "$f" "$corpus/seed-$(echo "$f" | tr '/' '_')"; done
   start=$(date +%s)
-  if ./build/fuzz/fuzz/fuzz_$t "$corpus" -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+  if ./build/fuzz/fuzz/fuzz_$t "$corpus" -max_total_time="$seconds" -max_len=16384 -timeout=10 -dict=fuzz/yaml.dict -rss_limit_mb=2048 \
       -artifact_prefix="$findings/" -print_final_stats=1 >"build/fuzz/$t.log" 2>&1; then
     result="clean"
   else
     result="FINDING (see build/fuzz/$t.log and $findings/)"
     status=1
   fi
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz/$t.log" | grep -o '[0-9]*$' || echo "?")
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build/fuzz/$t.log" | grep -o '[0-9]*$' | tail -1 || echo "?")
   echo "fuzz_$t: $(( $(date +%s) - start )) s, $runs runs, corpus $(ls "$corpus" | wc -l) files: $result"
 done
 exit $status
