@@ -84,7 +84,6 @@ std::vector<std::string> dataflow_structure_violations(const Dataflow& df, const
   for (size_t a = 0; a < df.mags.size(); ++a) {
     const Mag& mag = df.mags[a];
     if (mag.mpgs.empty()) v.push_back(fmt::format("MAG {} has no MPG", a));
-    uint64_t mag_ops = 0;
     std::vector<uint64_t> mpg_ops(mag.mpgs.size(), 0);
     uint32_t used_nmp = 0;
     int pool_owner = -1;
@@ -189,7 +188,6 @@ std::vector<std::string> dataflow_structure_violations(const Dataflow& df, const
           }
         }
       }
-      mag_ops |= mpg_ops[p];
     }
     // MPGs are exactly the weakly connected components of the MAG's subgraph.
     for (size_t p = 0; p < mag.mpgs.size(); ++p) {
