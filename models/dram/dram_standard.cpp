@@ -24,10 +24,26 @@ std::string to_string(AddressField f) {
 
 namespace {
 
+// No DRAM constraint comes near a billion clock cycles (tREFI is a few thousand); the bounds keep
+// sums of timings far from overflow and catch values given in the wrong unit.
+constexpr int64_t kMaxTimingCk = 1000000000;
+
+// A positive whole number no larger than `hi` (the message for values <= 0 stays the usual one).
+int64_t bounded(YamlMap& m, const std::string& key, int64_t hi) {
+  const int64_t v = m.positive_integer(key);
+  if (v > hi) m.fail(key, fmt::format("must be at most {}, found {} (check the unit)", hi, v));
+  return v;
+}
+
 // ns -> CK cycles. `round_up`: a minimum time must never be shortened by rounding.
 int64_t ns_to_ck(YamlMap& m, const std::string& key, double ns, int64_t tck_ps, bool round_up) {
   if (!(ns > 0)) m.fail(key, fmt::format("must be greater than 0, found {}", ns));
   double ck = ns * 1000.0 / double(tck_ps);
+  // Converting an out-of-range double to an integer is undefined: refuse it first.
+  if (ck > double(kMaxTimingCk)) {
+    m.fail(key, fmt::format("{} ns is {:.3g} CK, more than the {} CK any DRAM timing can be (check the unit)", ns, ck,
+                            kMaxTimingCk));
+  }
   // Tolerate float noise (3906 ns / 1.25 ns = 3124.8 is not noise; 280 / 1.25 = 224 is exact).
   double rounded = round_up ? std::ceil(ck - 1e-9) : std::round(ck);
   return static_cast<int64_t>(rounded);
@@ -44,15 +60,16 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   s.source_file = path;
   s.name = top.string("name");
   double tck_ns = top.positive_number("tck_ns");
+  if (tck_ns > 1000) top.fail("tck_ns", fmt::format("must be at most 1000 ns, found {} (check the unit)", tck_ns));
   s.tck_ps = static_cast<int64_t>(std::llround(tck_ns * 1000.0));
   if (std::fabs(tck_ns * 1000.0 - double(s.tck_ps)) > 1e-6) {
     top.fail("tck_ns", fmt::format("{} ns is not a whole number of picoseconds", tck_ns));
   }
-  s.wck_to_ck_ratio = top.positive_integer("wck_to_ck_ratio");
-  s.data_rate_mtps = top.positive_integer("data_rate_mtps");
-  s.interface_width_bits = top.positive_integer("interface_width_bits");
-  s.burst_length = top.positive_integer("burst_length");
-  s.burst_bytes = top.positive_integer("burst_bytes");
+  s.wck_to_ck_ratio = bounded(top, "wck_to_ck_ratio", 16);
+  s.data_rate_mtps = bounded(top, "data_rate_mtps", 100000);
+  s.interface_width_bits = bounded(top, "interface_width_bits", 1024);
+  s.burst_length = bounded(top, "burst_length", 1024);
+  s.burst_bytes = bounded(top, "burst_bytes", 4096);
   if (s.burst_bytes * 8 != s.burst_length * s.interface_width_bits) {
     top.fail("burst_bytes", fmt::format("{} B does not match burst_length {} x interface_width_bits {} / 8 = {} B",
                                         s.burst_bytes, s.burst_length, s.interface_width_bits,
@@ -66,9 +83,9 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
 
   YamlMap org = top.map("organisation");
-  s.bank_groups = org.positive_integer("bank_groups");
-  s.banks_per_group = org.positive_integer("banks_per_group");
-  s.row_bytes = org.positive_integer("row_bytes");
+  s.bank_groups = bounded(org, "bank_groups", 64);
+  s.banks_per_group = bounded(org, "banks_per_group", 64);
+  s.row_bytes = bounded(org, "row_bytes", int64_t(1) << 20);
   if (s.row_bytes % s.burst_bytes != 0) {
     org.fail("row_bytes", fmt::format("{} B is not a multiple of the {} B burst ('burst_bytes')",
                                       s.row_bytes, s.burst_bytes));
@@ -78,24 +95,24 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
 
   YamlMap tm = top.map("timing");
   DramTimingCk& t = s.t;
-  t.nbl = tm.positive_integer("nbl_ck");
-  t.ncl = tm.positive_integer("ncl_ck");
-  t.ncwl = tm.positive_integer("ncwl_ck");
-  t.nrcd = tm.positive_integer("nrcd_ck");
-  t.nrpab = tm.positive_integer("nrpab_ck");
-  t.nrppb = tm.positive_integer("nrppb_ck");
-  t.nras = tm.positive_integer("nras_ck");
-  t.nrc = tm.positive_integer("nrc_ck");
-  t.nrtp = tm.positive_integer("nrtp_ck");
-  t.nwr = tm.positive_integer("nwr_ck");
-  t.nccd_s = tm.positive_integer("nccd_s_ck");
-  t.nccd_l = tm.positive_integer("nccd_l_ck");
-  t.nrrd = tm.positive_integer("nrrd_ck");
-  t.nfaw = tm.positive_integer("nfaw_ck");
-  t.activates_per_faw = tm.positive_integer("activates_per_faw");
-  t.nwtr_s = tm.positive_integer("nwtr_s_ck");
-  t.nwtr_l = tm.positive_integer("nwtr_l_ck");
-  t.nppd = tm.positive_integer("nppd_ck");
+  t.nbl = bounded(tm, "nbl_ck", kMaxTimingCk);
+  t.ncl = bounded(tm, "ncl_ck", kMaxTimingCk);
+  t.ncwl = bounded(tm, "ncwl_ck", kMaxTimingCk);
+  t.nrcd = bounded(tm, "nrcd_ck", kMaxTimingCk);
+  t.nrpab = bounded(tm, "nrpab_ck", kMaxTimingCk);
+  t.nrppb = bounded(tm, "nrppb_ck", kMaxTimingCk);
+  t.nras = bounded(tm, "nras_ck", kMaxTimingCk);
+  t.nrc = bounded(tm, "nrc_ck", kMaxTimingCk);
+  t.nrtp = bounded(tm, "nrtp_ck", kMaxTimingCk);
+  t.nwr = bounded(tm, "nwr_ck", kMaxTimingCk);
+  t.nccd_s = bounded(tm, "nccd_s_ck", kMaxTimingCk);
+  t.nccd_l = bounded(tm, "nccd_l_ck", kMaxTimingCk);
+  t.nrrd = bounded(tm, "nrrd_ck", kMaxTimingCk);
+  t.nfaw = bounded(tm, "nfaw_ck", kMaxTimingCk);
+  t.activates_per_faw = bounded(tm, "activates_per_faw", 64);
+  t.nwtr_s = bounded(tm, "nwtr_s_ck", kMaxTimingCk);
+  t.nwtr_l = bounded(tm, "nwtr_l_ck", kMaxTimingCk);
+  t.nppd = bounded(tm, "nppd_ck", kMaxTimingCk);
   int64_t beats_per_ck = 2 * s.wck_to_ck_ratio;
   if (t.nbl * beats_per_ck != s.burst_length) {
     tm.fail("nbl_ck", fmt::format("{} CK does not carry burst_length {} at {} beats per CK (2 x wck_to_ck_ratio)",
@@ -131,7 +148,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
     rf.fail("mode", fmt::format("unknown refresh mode '{}' (valid: all_bank, per_bank)", mode));
   }
   s.refresh.nrefi_ck = ns_to_ck(rf, "trefi_ns", rf.positive_number("trefi_ns"), s.tck_ps, false);
-  s.refresh.die_density_gbit = rf.positive_integer("die_density_gbit");
+  s.refresh.die_density_gbit = bounded(rf, "die_density_gbit", 1024);
   const std::vector<int64_t> densities{2, 4, 8, 16};
   for (int64_t d : densities) {
     for (const char* kind : {"ab", "pb"}) {
@@ -161,12 +178,12 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   rf.reject_unknown_keys();
 
   YamlMap hb = top.map("hb_port");
-  s.hb.column_access_bytes = hb.positive_integer("column_access_bytes");
+  s.hb.column_access_bytes = bounded(hb, "column_access_bytes", 4096);
   if (s.row_bytes % s.hb.column_access_bytes != 0) {
     hb.fail("column_access_bytes", fmt::format("{} B does not divide the {} B row ('organisation.row_bytes')",
                                                s.hb.column_access_bytes, s.row_bytes));
   }
-  s.hb.read_latency_ck = hb.positive_integer("read_latency_ck");
+  s.hb.read_latency_ck = bounded(hb, "read_latency_ck", kMaxTimingCk);
   s.hb.row_switch_overlap = hb.number("row_switch_overlap");
   if (!(s.hb.row_switch_overlap >= 0 && s.hb.row_switch_overlap <= 1)) {
     hb.fail("row_switch_overlap", fmt::format("must be a fraction in [0, 1], found {}", s.hb.row_switch_overlap));
@@ -174,7 +191,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   hb.reject_unknown_keys();
 
   YamlMap ctl = top.map("controller");
-  s.controller.queue_depth = ctl.positive_integer("queue_depth");
+  s.controller.queue_depth = bounded(ctl, "queue_depth", 4096);
   std::string policy = ctl.string("page_policy");
   if (policy == "open") {
     s.controller.page_policy = PagePolicy::open;
