@@ -2,12 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <map>
 
 #include "config/errors.hpp"
+#include "sim/atomic_file.hpp"
 
 namespace h2sim {
 
@@ -91,16 +88,7 @@ void Waveform::write(const std::string& path) const {
     }
     out += vcd_value(c.value, signals_[size_t(c.id)].width_bits) + vcd_id(c.id) + "\n";
   }
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream f(partial, std::ios::binary | std::ios::trunc);
-    if (!f) throw InputError(fmt::format("--vcd: cannot write '{}'", path));
-    f << out;
-    if (!f.flush()) throw InputError(fmt::format("--vcd: write to '{}' failed", path));
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw InputError(fmt::format("--vcd: cannot write '{}': {}", path, ec.message()));
+  write_file_atomically(path, out);
 }
 
 }  // namespace h2sim
