@@ -37,6 +37,39 @@ inline std::string write_input(const std::string& name, const uint8_t* data, siz
   return path;
 }
 
+// For inputs that name other files by relative path (experiment and sweep specs): the input is
+// written to <work_dir>/tree/tests/data/<folder>/<name>, in a tree whose other entries are
+// symlinks into the source tree: tree/configs (so `../../../configs/...` resolves, as from
+// tests/data/*/), tree/tests/data/{e2e,mapping,artifact} and tree/tests/data/{hardware,models,
+// scenarios,dram,energy} -> configs/<same> (so `../hardware/...` resolves, as from configs/*/).
+// Seeds from both places therefore load the files they name. `folder` must not be one of the
+// linked names (the input would land in the source tree).
+inline std::string write_input_in_tree(const std::string& folder, const std::string& name, const uint8_t* data,
+                                       size_t size) {
+  namespace fs = std::filesystem;
+  static const std::string tree = [] {
+    const std::string t = work_dir() + "/tree";
+    const std::string src = H2SIM_SOURCE_DIR;
+    fs::create_directories(t + "/tests/data");
+    auto link = [](const std::string& target, const std::string& at) {
+      std::error_code ec;
+      if (!fs::exists(fs::symlink_status(at))) fs::create_directory_symlink(target, at, ec);
+    };
+    link(src + "/configs", t + "/configs");
+    for (const char* d : {"e2e", "mapping", "artifact"}) link(src + "/tests/data/" + d, t + "/tests/data/" + d);
+    for (const char* d : {"hardware", "models", "scenarios", "dram", "energy"}) {
+      link(src + "/configs/" + d, t + "/tests/data/" + d);
+    }
+    return t;
+  }();
+  const std::string dir = tree + "/tests/data/" + folder;
+  fs::create_directories(dir);
+  const std::string path = dir + "/" + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  return path;
+}
+
 // Runs `load`; InputError is the expected outcome for bad input, anything else aborts.
 template <typename F>
 void expect_only_input_errors(F&& load) {

@@ -1,0 +1,25 @@
+// libFuzzer target: sweep specs (mapping/sweep.cpp; an experiment spec is a sweep spec too):
+// load, expand (which loads each point's hardware with its `set.KEY` overrides, model and
+// scenario), then the manifest and, for the first points, the command line and the resolved
+// config.yaml. The input sits in a tree where the relative paths of tests/data/sweeps/*.yaml
+// and configs/experiments/*.yaml resolve (fuzz_input.hpp); a point without `hw` uses
+// configs/hardware/h2llm.yaml from the working directory, as `h2sim run` does (scripts/fuzz.sh
+// runs from the source tree).
+#include "fuzz/fuzz_input.hpp"
+#include "mapping/sweep.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace h2sim;
+  const std::string path = fuzz::write_input_in_tree("sweeps", "input.yaml", data, size);
+  fuzz::expect_only_input_errors([&] {
+    const SweepSpec spec = load_sweep_spec(path);
+    const std::vector<SweepPoint> points = expand_sweep(spec);
+    (void)sweep_manifest(spec, points);
+    for (size_t i = 0; i < points.size() && i < 4; ++i) {
+      (void)sweep_point_arguments(spec, points[i], "result.json", "point");
+      (void)sweep_point_config(spec, points[i]);
+    }
+    (void)shard_points(points, 2, 3);
+  });
+  return 0;
+}
