@@ -54,7 +54,9 @@ int64_t element_bytes_of(YamlMap& m, const std::string& precision) {
 HardwareConfig load_hardware_config(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path);
   apply_overrides(root, overrides, "--set");
-  YamlMap top(root, path, "");
+  YamlMap top(root, path, "",
+               {"name", "channels", "nmp_channels", "banks_per_channel", "bank_capacity_mib", "external_bandwidth_gbps",
+                "precision", "burst_bytes", "pe", "buffers", "npu", "dram_standard"});
 
   HardwareConfig hw;
   hw.source_file = path;
@@ -84,7 +86,7 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
   }
 
   // The PE and buffer sections describe the NMP die; a design without NMP channels may omit them.
-  if (auto pe = top.optional_map("pe")) {
+  if (auto pe = top.optional_map("pe", {"fpus_per_pe", "macs_per_fpu_per_cycle", "frequency_mhz", "hb_bandwidth_gbps"})) {
     hw.pe.fpus_per_pe = pe->positive_integer("fpus_per_pe");
     if (hw.pe.fpus_per_pe > kMaxPerPe) {
       pe->fail("fpus_per_pe", fmt::format("must be a whole number in 1..{}, found {}", kMaxPerPe, hw.pe.fpus_per_pe));
@@ -100,7 +102,7 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
   } else if (hw.nmp_channels > 0) {
     top.fail("pe", fmt::format("required when nmp_channels > 0 (found {})", hw.nmp_channels));
   }
-  if (auto buf = top.optional_map("buffers")) {
+  if (auto buf = top.optional_map("buffers", {"input_buffer_kib", "weight_buffer_kib", "output_buffer_kib"})) {
     auto read = [&](const std::string& key, int64_t& out) {
       out = whole_bytes(*buf, key, buf->number(key), kKiB, kMaxBufferKib);
       if (out < hw.burst_bytes) {
@@ -120,7 +122,7 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
     top.fail("buffers", fmt::format("required when nmp_channels > 0 (found {})", hw.nmp_channels));
   }
 
-  YamlMap npu = top.map("npu");
+  YamlMap npu = top.map("npu", {"peak_tmacs", "compute_efficiency", "bandwidth_efficiency", "reduce_gops"});
   hw.npu.peak_macs_per_s = bounded(npu, "peak_tmacs", 1e-6, 1e6) * 1e12;
   hw.npu.compute_efficiency = npu.fraction("compute_efficiency");
   hw.npu.bandwidth_efficiency = npu.fraction("bandwidth_efficiency");

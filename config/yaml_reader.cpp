@@ -107,6 +107,28 @@ YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
   }
 }
 
+YamlMap::YamlMap(YAML::Node node, std::string file, std::string path, const std::vector<std::string>& keys)
+    : YamlMap(std::move(node), std::move(file), std::move(path)) {
+  declare_keys(keys);
+}
+
+YamlMap& YamlMap::declare_keys(const std::vector<std::string>& keys) {
+  if (keys.empty()) return *this;
+  for (const auto& k : keys) {
+    if (std::find(declared_.begin(), declared_.end(), k) == declared_.end()) declared_.push_back(k);
+  }
+  reject_unknown_keys();
+  return *this;
+}
+
+void YamlMap::mark_used(const std::string& key) {
+  if (!declared_.empty() && std::find(declared_.begin(), declared_.end(), key) == declared_.end()) {
+    throw InternalError(fmt::format("{}: the loader reads key '{}', which it did not declare (declared: {})", file_,
+                                    key_path(key), fmt::join(declared_, ", ")));
+  }
+  used_.insert(key);
+}
+
 std::string YamlMap::key_path(const std::string& key) const {
   return path_.empty() ? key : path_ + "." + key;
 }
@@ -131,10 +153,13 @@ bool YamlMap::has(const std::string& key) const {
 }
 
 YAML::Node YamlMap::required(const std::string& key) {
-  used_.insert(key);
+  mark_used(key);
   if (!has(key)) {
-    // A missing key is most often a misspelled one: name the typo, not just the absence.
+    // A missing key is most often a misspelled one: name the typo, not just the absence. With
+    // declared keys every present key is valid (declare_keys rejected the others), so a missing
+    // key is just missing; without, a key not read yet may still be a valid one.
     for (const auto& kv : node_) {
+      if (!declared_.empty()) break;
       const std::string other = kv.first.as<std::string>();
       // Only a near-miss spelling counts (not a shared prefix: 'dram_background_mw' is not a
       // typo of 'dram_refresh_pj'), so an absent key is still reported as missing.
@@ -150,7 +175,7 @@ YAML::Node YamlMap::required(const std::string& key) {
 }
 
 YAML::Node YamlMap::raw(const std::string& key) {
-  used_.insert(key);
+  mark_used(key);
   return node_[key];
 }
 
@@ -166,7 +191,7 @@ double YamlMap::number(const std::string& key) {
 }
 
 std::optional<double> YamlMap::optional_number(const std::string& key) {
-  used_.insert(key);
+  mark_used(key);
   if (!has(key)) return std::nullopt;
   return number(key);
 }
@@ -181,7 +206,7 @@ int64_t YamlMap::integer(const std::string& key) {
 }
 
 std::optional<int64_t> YamlMap::optional_integer(const std::string& key) {
-  used_.insert(key);
+  mark_used(key);
   if (!has(key)) return std::nullopt;
   return integer(key);
 }
@@ -193,7 +218,7 @@ std::string YamlMap::string(const std::string& key) {
 }
 
 std::optional<std::string> YamlMap::optional_string(const std::string& key) {
-  used_.insert(key);
+  mark_used(key);
   if (!has(key)) return std::nullopt;
   return string(key);
 }
@@ -208,21 +233,21 @@ bool YamlMap::boolean(const std::string& key) {
 }
 
 std::optional<bool> YamlMap::optional_boolean(const std::string& key) {
-  used_.insert(key);
+  mark_used(key);
   if (!has(key)) return std::nullopt;
   return boolean(key);
 }
 
-YamlMap YamlMap::map(const std::string& key) {
+YamlMap YamlMap::map(const std::string& key, const std::vector<std::string>& keys) {
   YAML::Node n = required(key);
   if (!n.IsMap()) fail(key, fmt::format("expected a map of keys, found {}", describe_value(n)));
-  return YamlMap(n, file_, key_path(key));
+  return YamlMap(n, file_, key_path(key), keys);
 }
 
-std::optional<YamlMap> YamlMap::optional_map(const std::string& key) {
-  used_.insert(key);
+std::optional<YamlMap> YamlMap::optional_map(const std::string& key, const std::vector<std::string>& keys) {
+  mark_used(key);
   if (!has(key)) return std::nullopt;
-  return map(key);
+  return map(key, keys);
 }
 
 double YamlMap::positive_number(const std::string& key) {
@@ -256,8 +281,15 @@ int64_t YamlMap::integer_in_range(const std::string& key, int64_t lo, int64_t hi
 }
 
 void YamlMap::reject_unknown_keys(const std::vector<std::string>& also_valid) const {
-  std::vector<std::string> known(used_.begin(), used_.end());
-  known.insert(known.end(), also_valid.begin(), also_valid.end());
+  // Declared keys first, in their order (the list printed when nothing is close), then any read
+  // or named here that were not declared.
+  std::vector<std::string> known = declared_;
+  for (const auto& k : used_) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
+  }
+  for (const auto& k : also_valid) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
+  }
   for (const auto& kv : node_) {
     std::string key = kv.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;

@@ -28,6 +28,17 @@ class YamlMap {
  public:
   // `node` must be a map; `path` is the key path of this map ("" for the document root).
   YamlMap(YAML::Node node, std::string file, std::string path);
+  // The same, with every key the map may hold declared up front (see declare_keys).
+  YamlMap(YAML::Node node, std::string file, std::string path, const std::vector<std::string>& keys);
+
+  // Declares every key this map may hold (required, optional, alternatives), before any is read,
+  // and rejects at once a key outside the set, suggesting the closest declared key (or listing
+  // them all). So a valid key that has not been read yet is never taken for a typo of a missing
+  // one (a missing key is reported as missing), a typo is reported before any value is judged,
+  // and reject_unknown_keys() suggests from the whole set, not only the keys read so far.
+  // Reading a key outside the declared set is a bug in the loader (InternalError).
+  YamlMap& declare_keys(const std::vector<std::string>& keys);
+  const std::vector<std::string>& declared_keys() const { return declared_; }
 
   bool has(const std::string& key) const;
 
@@ -39,8 +50,9 @@ class YamlMap {
   std::optional<std::string> optional_string(const std::string& key);
   bool boolean(const std::string& key);
   std::optional<bool> optional_boolean(const std::string& key);
-  YamlMap map(const std::string& key);
-  std::optional<YamlMap> optional_map(const std::string& key);
+  // A nested map; `keys`, if given, are its declared keys (declare_keys).
+  YamlMap map(const std::string& key, const std::vector<std::string>& keys = {});
+  std::optional<YamlMap> optional_map(const std::string& key, const std::vector<std::string>& keys = {});
   YAML::Node raw(const std::string& key);  // marks the key as used; caller validates
 
   // Range checks that name the key and what would be valid.
@@ -51,7 +63,8 @@ class YamlMap {
   double number_in_range(const std::string& key, double lo, double hi);
   int64_t integer_in_range(const std::string& key, int64_t lo, int64_t hi);
 
-  // Rejects keys that were never read, suggesting the closest known one. Call after reading.
+  // Rejects keys that were neither declared nor read, suggesting the closest known one (from the
+  // declared keys when there are any). Call after reading.
   void reject_unknown_keys(const std::vector<std::string>& also_valid = {}) const;
 
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
@@ -61,12 +74,14 @@ class YamlMap {
 
  private:
   YAML::Node required(const std::string& key);
+  void mark_used(const std::string& key);
   std::string describe_value(const YAML::Node& n) const;
 
   YAML::Node node_;
   std::string file_;
   std::string path_;
   std::set<std::string> used_;
+  std::vector<std::string> declared_;  // empty: no declaration, keys are known once read
 };
 
 // Applies `KEY=VALUE` overrides (dotted key paths, VALUE parsed as YAML) to a config tree.

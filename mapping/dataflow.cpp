@@ -480,7 +480,7 @@ YAML::Node sequence(YamlMap& m, const std::string& key) {
 Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const HardwareConfig& hw) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw InputError(fmt::format("{}: the document must be a map", path));
-  YamlMap top(root, path, "");
+  YamlMap top(root, path, "", {"name", "model", "hardware", "mags"});
   Dataflow df;
   df.name = top.optional_string("name").value_or("dataflow");
   if (auto m = top.optional_string("model"); m && *m != model.name) {
@@ -491,13 +491,13 @@ Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const 
   for (size_t a = 0; a < mags.size(); ++a) {
     const std::string mag_path = fmt::format("mags[{}]", a);
     if (!mags[a].IsMap()) throw InputError(fmt::format("{}: key '{}': must be a map with key 'mpgs'", path, mag_path));
-    YamlMap mm(mags[a], path, mag_path);
+    YamlMap mm(mags[a], path, mag_path, {"mpgs"});
     Mag mag;
     YAML::Node mpgs = sequence(mm, "mpgs");
     for (size_t p = 0; p < mpgs.size(); ++p) {
       const std::string mpg_path = fmt::format("{}.mpgs[{}]", mag_path, p);
       if (!mpgs[p].IsMap()) throw InputError(fmt::format("{}: key '{}': must be a map", path, mpg_path));
-      YamlMap pm(mpgs[p], path, mpg_path);
+      YamlMap pm(mpgs[p], path, mpg_path, {"nmp_channels", "normal_pool", "tiers"});
       Mpg mpg;
       mpg.nmp_mask = read_channels(pm, "nmp_channels", hw);
       mpg.normal_pool = pm.optional_boolean("normal_pool").value_or(false);
@@ -511,7 +511,7 @@ Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const 
         for (size_t o = 0; o < tiers[t].size(); ++o) {
           const std::string op_path = fmt::format("{}[{}]", tier_path, o);
           if (!tiers[t][o].IsMap()) throw InputError(fmt::format("{}: key '{}': must be a map with key 'op'", path, op_path));
-          YamlMap om(tiers[t][o], path, op_path);
+          YamlMap om(tiers[t][o], path, op_path, {"op", "nmp_channels", "normal_pool", "nmp_ratio", "execution"});
           OperatorBinding b;
           std::string name = om.string("op");
           b.op = model.graph.find(name);

@@ -28,19 +28,14 @@ double non_negative(YamlMap& m, const std::string& key, double max) {
   return v;
 }
 
-// Every key of the file. Marking them all read before reading any keeps YamlMap's typo hint for
-// a missing key from pointing at a valid key that simply has not been read yet (a shared prefix
-// such as "dram_" would otherwise make 'dram_background_mw_per_channel' look like a typo).
-constexpr const char* kTopKeys[] = {
+// Every key of the file, declared before any is read (YamlMap::declare_keys): a valid key not
+// read yet is never taken for a typo of a missing one (a shared prefix such as "dram_" would
+// otherwise make 'dram_background_mw_per_channel' look like a typo of 'dram_refresh_pj').
+const std::vector<std::string> kTopKeys = {
     "name", "dram_activate_pj", "dram_read_pj_per_bit", "dram_write_pj_per_bit", "dram_refresh_pj",
     "dram_background_mw_per_channel", "external_io_pj_per_bit", "hybrid_bonding_pj_per_bit", "pe_mac_pj",
     "sram_pj_per_byte", "npu_mac_pj", "npu_add_pj", "nmp_die_static_mw", "npu_static_mw"};
-constexpr const char* kSramKeys[] = {"input_buffer", "weight_buffer", "output_buffer"};
-
-template <size_t N>
-void mark_known(YamlMap& m, const char* const (&keys)[N]) {
-  for (const char* k : keys) m.raw(k);
-}
+const std::vector<std::string> kSramKeys = {"input_buffer", "weight_buffer", "output_buffer"};
 
 void check_count(const char* what, double v) {
   if (!std::isfinite(v) || v < 0) {
@@ -52,8 +47,7 @@ void check_count(const char* what, double v) {
 EnergyConfig load_energy_config(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path);
   apply_overrides(root, overrides, "--energy-set");
-  YamlMap top(root, path, "");
-  mark_known(top, kTopKeys);
+  YamlMap top(root, path, "", kTopKeys);
 
   EnergyConfig c;
   c.source_file = path;
@@ -71,8 +65,7 @@ EnergyConfig load_energy_config(const std::string& path, const std::vector<std::
   const std::string sram_key = "sram_pj_per_byte";
   const YAML::Node sram = top.raw(sram_key);
   if (sram.IsMap()) {
-    YamlMap s = top.map(sram_key);
-    mark_known(s, kSramKeys);
+    YamlMap s = top.map(sram_key, kSramKeys);
     c.input_buffer_pj_per_byte = non_negative(s, "input_buffer", kMaxPjPerUnit);
     c.weight_buffer_pj_per_byte = non_negative(s, "weight_buffer", kMaxPjPerUnit);
     c.output_buffer_pj_per_byte = non_negative(s, "output_buffer", kMaxPjPerUnit);

@@ -81,7 +81,9 @@ std::string num(double v) { return fmt::format("{:.9g}", v); }
 }  // namespace
 
 ExperimentSpec load_experiment_spec(const std::string& path) {
-  YamlMap root(load_yaml_file(path), path, "");
+  YamlMap root(load_yaml_file(path), path, "",
+               {"name", "designs", "reference_design", "models", "scenarios", "batches", "fidelities",
+                "dataflow_comparison", "paper"});
   const std::string dir = fs::path(path).parent_path().string();
   ExperimentSpec s;
   s.file = path;
@@ -91,7 +93,7 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
   if (!designs || !designs.IsSequence() || designs.size() == 0) root.fail("designs", "expected a non-empty list of designs");
   for (size_t i = 0; i < designs.size(); ++i) {
     if (!designs[i].IsMap()) root.fail("designs", fmt::format("element {} is not a map", i));
-    YamlMap d(designs[i], path, fmt::format("designs[{}]", i));
+    YamlMap d(designs[i], path, fmt::format("designs[{}]", i), {"name", "label", "hardware", "dataflow"});
     ExperimentDesign e;
     e.name = d.string("name");
     if (!valid_id(e.name)) d.fail("name", fmt::format("'{}' must be letters, digits, '.', '+' or '-'", e.name));
@@ -152,7 +154,7 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
     s.fidelities.push_back(f);
   }
 
-  if (auto c = root.optional_map("dataflow_comparison")) {
+  if (auto c = root.optional_map("dataflow_comparison", {"design", "dataflows", "reference"})) {
     s.comparison_design = c->string("design");
     check_design(*c, "design", s.comparison_design);
     for (const auto& df : string_list(*c, "dataflows")) s.comparison_dataflows.push_back(dataflow_arg(*c, "dataflows", df, dir));
@@ -164,10 +166,10 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
     }
     c->reject_unknown_keys();
   }
-  if (auto p = root.optional_map("paper")) {
+  if (auto p = root.optional_map("paper", {"geomean_speedup", "geomean_energy_efficiency"})) {
     if (p->has("geomean_speedup")) s.paper_speedup = p->positive_number("geomean_speedup");
     if (p->has("geomean_energy_efficiency")) s.paper_energy_efficiency = p->positive_number("geomean_energy_efficiency");
-    p->reject_unknown_keys({"geomean_speedup", "geomean_energy_efficiency"});
+    p->reject_unknown_keys();
   }
   root.reject_unknown_keys();
   return s;

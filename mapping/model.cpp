@@ -251,9 +251,15 @@ nlohmann::json parse_json(const std::string& path) {
   }
 }
 
+// The keys of shape.json: a key outside them is unknown, and only an unknown key can be a typo.
+const std::vector<std::string> kShapeKeys = {"type", "layer_num", "hidden_dim", "intermediate_dim", "q_head_num",
+                                             "kv_head_num"};
+
 int64_t json_int(const nlohmann::json& obj, const std::string& key, const std::string& path) {
   if (!obj.contains(key)) {
     for (const auto& item : obj.items()) {  // a misspelled key is the usual cause
+      // A valid key is never a typo of another ('kv_head_num' is not a misspelled 'q_head_num').
+      if (std::find(kShapeKeys.begin(), kShapeKeys.end(), item.key()) != kShapeKeys.end()) continue;
       if (closest_match(item.key(), {key}) == key) {
         throw InputError(fmt::format("{}: key '{}': required key is missing; found unknown key '{}' (did you mean '{}'?)",
                                      path, key, item.key(), key));
@@ -304,8 +310,7 @@ ModelConfig load_artifact_shape(const std::string& shape_path) {
     throw InputError(fmt::format("{}: key '{}': {}", shape_path, key, msg));
   });
   for (const auto& item : shape.items()) {
-    static const std::vector<std::string> known = {"type", "layer_num", "hidden_dim", "intermediate_dim",
-                                                   "q_head_num", "kv_head_num"};
+    const std::vector<std::string>& known = kShapeKeys;
     if (std::find(known.begin(), known.end(), item.key()) != known.end()) continue;
     std::string hint = closest_match(item.key(), known);
     throw InputError(fmt::format("{}: unknown key '{}'{}", shape_path, item.key(),
@@ -388,7 +393,7 @@ ModelConfig load_model_config(const std::string& path) {
   }
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw InputError(fmt::format("{}: the document must be a map", path));
-  YamlMap top(root, path, "");
+  YamlMap top(root, path, "", {"name", "layers", "hidden", "ffn", "q_heads", "kv_heads", "ffn_kind", "operators", "edges"});
   ModelConfig m;
   m.source_file = path;
   m.name = top.string("name");
@@ -413,7 +418,7 @@ ModelConfig load_model_config(const std::string& path) {
     if (ops[i].IsScalar()) {
       n.name = kind = ops[i].as<std::string>();
     } else if (ops[i].IsMap()) {
-      YamlMap om(ops[i], path, where);
+      YamlMap om(ops[i], path, where, {"name", "kind"});
       n.name = om.string("name");
       kind = om.optional_string("kind").value_or(n.name);
       om.reject_unknown_keys();
@@ -446,7 +451,7 @@ ModelConfig load_model_config(const std::string& path) {
 Scenario load_scenario(const std::string& path) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw InputError(fmt::format("{}: the document must be a map", path));
-  YamlMap top(root, path, "");
+  YamlMap top(root, path, "", {"name", "prompt_tokens", "decode_tokens", "max_context_tokens"});
   Scenario s;
   s.name = top.string("name");
   // 16 Mi tokens: beyond any model's context, and it keeps KV-cache byte counts and decode-step

@@ -176,7 +176,7 @@ std::string hardware_file(const SweepPoint& p) {
 SweepSpec load_sweep_spec(const std::string& path) {
   YAML::Node root_node = load_yaml_file(path);
   if (root_node.IsMap() && root_node["designs"]) return from_experiment(path);
-  YamlMap root(root_node, path, "");
+  YamlMap root(root_node, path, "", {"name", "command", "base", "axes"});
   const std::string dir = fs::path(path).parent_path().string();
   SweepSpec s;
   s.file = path;

@@ -54,7 +54,9 @@ int64_t ns_to_ck(YamlMap& m, const std::string& key, double ns, int64_t tck_ps, 
 DramStandard load_dram_standard(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path);
   apply_overrides(root, overrides, "--dram-set");
-  YamlMap top(root, path, "");
+  YamlMap top(root, path, "",
+               {"name", "tck_ns", "wck_to_ck_ratio", "data_rate_mtps", "interface_width_bits", "burst_length",
+                "burst_bytes", "organisation", "timing", "refresh", "hb_port", "controller"});
 
   DramStandard s;
   s.source_file = path;
@@ -82,7 +84,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
                                            s.data_rate_mtps, s.wck_to_ck_ratio, tck_ns, expect_mtps));
   }
 
-  YamlMap org = top.map("organisation");
+  YamlMap org = top.map("organisation", {"bank_groups", "banks_per_group", "row_bytes"});
   s.bank_groups = bounded(org, "bank_groups", 64);
   s.banks_per_group = bounded(org, "banks_per_group", 64);
   s.row_bytes = bounded(org, "row_bytes", int64_t(1) << 20);
@@ -93,7 +95,9 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   if (s.banks() > 64) org.fail("banks_per_group", fmt::format("at most 64 banks are supported, found {}", s.banks()));
   org.reject_unknown_keys();
 
-  YamlMap tm = top.map("timing");
+  YamlMap tm = top.map("timing", {"nbl_ck", "ncl_ck", "ncwl_ck", "nrcd_ck", "nrpab_ck", "nrppb_ck", "nras_ck", "nrc_ck",
+                                  "nrtp_ck", "nwr_ck", "nccd_s_ck", "nccd_l_ck", "nrrd_ck", "nfaw_ck",
+                                  "activates_per_faw", "nwtr_s_ck", "nwtr_l_ck", "nppd_ck"});
   DramTimingCk& t = s.t;
   t.nbl = bounded(tm, "nbl_ck", kMaxTimingCk);
   t.ncl = bounded(tm, "ncl_ck", kMaxTimingCk);
@@ -138,7 +142,12 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   if (t.nfaw < t.nrrd) tm.fail("nfaw_ck", fmt::format("{} is below nrrd_ck {}", t.nfaw, t.nrrd));
   tm.reject_unknown_keys();
 
-  YamlMap rf = top.map("refresh");
+  const std::vector<int64_t> densities{2, 4, 8, 16};
+  std::vector<std::string> refresh_keys{"mode", "trefi_ns", "die_density_gbit"};
+  for (int64_t d : densities) {
+    for (const char* kind : {"ab", "pb"}) refresh_keys.push_back(fmt::format("trfc{}_{}gbit_ns", kind, d));
+  }
+  YamlMap rf = top.map("refresh", refresh_keys);
   std::string mode = rf.string("mode");
   if (mode == "all_bank") {
     s.refresh.mode = RefreshMode::all_bank;
@@ -149,7 +158,6 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
   s.refresh.nrefi_ck = ns_to_ck(rf, "trefi_ns", rf.positive_number("trefi_ns"), s.tck_ps, false);
   s.refresh.die_density_gbit = bounded(rf, "die_density_gbit", 1024);
-  const std::vector<int64_t> densities{2, 4, 8, 16};
   for (int64_t d : densities) {
     for (const char* kind : {"ab", "pb"}) {
       std::string key = fmt::format("trfc{}_{}gbit_ns", kind, d);
@@ -177,7 +185,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
   rf.reject_unknown_keys();
 
-  YamlMap hb = top.map("hb_port");
+  YamlMap hb = top.map("hb_port", {"column_access_bytes", "read_latency_ck", "row_switch_overlap"});
   s.hb.column_access_bytes = bounded(hb, "column_access_bytes", 4096);
   if (s.row_bytes % s.hb.column_access_bytes != 0) {
     hb.fail("column_access_bytes", fmt::format("{} B does not divide the {} B row ('organisation.row_bytes')",
@@ -190,7 +198,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
   hb.reject_unknown_keys();
 
-  YamlMap ctl = top.map("controller");
+  YamlMap ctl = top.map("controller", {"queue_depth", "page_policy", "address_mapping"});
   s.controller.queue_depth = bounded(ctl, "queue_depth", 4096);
   std::string policy = ctl.string("page_policy");
   if (policy == "open") {

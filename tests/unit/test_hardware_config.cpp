@@ -98,3 +98,54 @@ TEST(YamlReader, ClosestMatchPrefersSmallEdits) {
   EXPECT_EQ(closest_match("frequency_ghz", {"fpus_per_pe", "frequency_mhz"}), "frequency_mhz");
   EXPECT_EQ(closest_match("zzz", {"channels", "name"}), "");
 }
+
+namespace {
+// The InputError message of `read` on a map parsed from `yaml`, or "" if none.
+template <class F>
+std::string map_error(const std::string& yaml, F read) {
+  try {
+    read(YamlMap(YAML::Load(yaml), "f.yaml", ""));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+// Without declared keys, a valid key not read yet looks like a typo of a missing one; with them,
+// a missing key is reported as missing.
+TEST(YamlReader, DeclaredKeysAreNeverTakenForTypos) {
+  const std::string doc = "nrc_ck: 44\nnrcd_ck: 15\n";  // nras_ck missing
+  EXPECT_NE(map_error(doc, [](YamlMap m) { m.integer("nras_ck"); }).find("unknown key 'nrc_ck'"), std::string::npos);
+  const std::string msg = map_error(doc, [](YamlMap m) {
+    m.declare_keys({"nras_ck", "nrc_ck", "nrcd_ck"});
+    m.integer("nras_ck");
+  });
+  EXPECT_NE(msg.find("key 'nras_ck': required key is missing"), std::string::npos) << msg;
+}
+
+TEST(YamlReader, DeclaredKeysRejectUnknownKeysAtOnceWithSuggestionsFromTheWholeSet) {
+  // 'precison' is reported when the keys are declared, before any value is read, and the
+  // suggestion comes from a key that was never read.
+  std::string msg = map_error("name: x\nprecison: int8\n", [](YamlMap m) { m.declare_keys({"name", "precision"}); });
+  EXPECT_NE(msg.find("f.yaml:2: unknown key 'precison' (did you mean 'precision'?)"), std::string::npos) << msg;
+  // Nothing close: every declared key is listed, in declared order.
+  msg = map_error("zzz: 1\n", [](YamlMap m) { m.declare_keys({"name", "precision"}); });
+  EXPECT_NE(msg.find("valid keys here: name, precision"), std::string::npos) << msg;
+  // Nested maps: the key path is named.
+  msg = map_error("pe: {fpu_per_pe: 8}\n", [](YamlMap m) { m.map("pe", {"fpus_per_pe", "frequency_mhz"}); });
+  EXPECT_NE(msg.find("unknown key 'pe.fpu_per_pe' (did you mean 'pe.fpus_per_pe'?)"), std::string::npos) << msg;
+  // Declared but absent optional keys are fine.
+  EXPECT_EQ(map_error("name: x\n", [](YamlMap m) {
+              m.declare_keys({"name", "precision"});
+              m.string("name");
+              m.optional_string("precision");
+              m.reject_unknown_keys();
+            }),
+            "");
+}
+
+TEST(YamlReader, ReadingAnUndeclaredKeyIsABugInTheLoader) {
+  YamlMap m(YAML::Load("name: x\n"), "f.yaml", "", {"name"});
+  EXPECT_THROW(m.optional_string("label"), InternalError);
+}
