@@ -40,8 +40,45 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
+namespace {
+// Offset of the first byte that is not well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or npos. Every name read from a config can end up in a
+// JSON report, and JSON is UTF-8 only.
+size_t invalid_utf8_at(const std::string& s) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0, n = s.size(); i < n;) {
+    const unsigned c = b[i];
+    size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned x = b[i + k];
+      if (k == 1 ? (x < lo || x > hi) : (x < 0x80 || x > 0xBF)) return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+}  // namespace
+
 YAML::Node load_yaml_file(const std::string& path) {
   const std::string text = read_text_file(path);
+  // yaml-cpp reads UTF-16/32 too (a BOM or NUL bytes up front) and converts; otherwise the
+  // bytes must be UTF-8, or a name with a stray byte would only fail when a report is written.
+  const bool utf16_or_32 = text.size() >= 2 && (text.compare(0, 2, "\xFE\xFF") == 0 ||
+                                                text.compare(0, 2, "\xFF\xFE") == 0 || text[0] == '\0' || text[1] == '\0');
+  if (const size_t bad = utf16_or_32 ? std::string::npos : invalid_utf8_at(text); bad != std::string::npos) {
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    const size_t column = 1 + bad - (line_start == std::string::npos ? 0 : line_start + 1);
+    throw InputError(fmt::format("{}:{}:{}: not valid UTF-8 (byte 0x{:02X}); config files must be UTF-8 text", path,
+                                 line, column, static_cast<unsigned char>(text[bad])));
+  }
   try {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) throw InputError(fmt::format("{}: file is empty", path));
@@ -306,6 +343,10 @@ void YamlMap::reject_unknown_keys(const std::vector<std::string>& also_valid) co
 void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
                      const std::string& origin) {
   for (const auto& item : overrides) {
+    if (const size_t bad = invalid_utf8_at(item); bad != std::string::npos) {
+      throw InputError(fmt::format("{}: an override is not valid UTF-8 (byte 0x{:02X} at offset {})", origin,
+                                   static_cast<unsigned char>(item[bad]), bad));
+    }
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw InputError(fmt::format("{} '{}': expected KEY=VALUE", origin, item));
