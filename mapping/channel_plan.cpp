@@ -64,6 +64,30 @@ int64_t ChannelPlan::total_weight_bytes() const {
 
 namespace {
 
+// A plan is simulated block by block, and each PE's share chunk by chunk (a job per block and PE,
+// a chunk per half weight buffer of streamed weights, ~50 B each in memory): that count is the
+// simulator's memory and time. 2^21 per channel is ~0.1 GiB and under a minute of simulation per
+// channel; GEMMs beyond it are for the analytic fidelity.
+constexpr double kMaxPeWorkItemsPerChannel = double(int64_t(1) << 21);
+
+void check_plan_size(const HardwareConfig& hw, const GemmShape& tile, int64_t m_blocks, int64_t blocks_per_gemm,
+                     bool one_chunk_per_job) {
+  const double g = double(tile.batch);
+  const double jobs = g * double(blocks_per_gemm) * double(hw.pes_per_channel());
+  // Every m-block streams the whole weight tile again, half a weight buffer per chunk.
+  const double chunks = one_chunk_per_job ? 0.0
+                                          : g * double(m_blocks) * double(tile.k) * double(tile.n) *
+                                                double(hw.element_bytes) /
+                                                double(std::max<int64_t>(hw.buffers.weight_buffer_bytes / 2, 1));
+  if (jobs + chunks > kMaxPeWorkItemsPerChannel) {
+    throw InputError(fmt::format(
+        "design '{}': a channel's tile {} would be simulated as {:.3g} PE jobs and weight chunks, above the limit of "
+        "{:.3g} per channel (the simulator's memory and time grow with it); use --fidelity analytic for GEMMs this "
+        "large, or a smaller batch or M",
+        hw.name, tile.to_string(), jobs + chunks, kMaxPeWorkItemsPerChannel));
+  }
+}
+
 // Bytes of the k-range [k0, k0+k_len) summed over the P_K PE rows (what one input block holds
 // per input row), and likewise for n.
 int64_t k_elems_over_pes(const GemmShape& t, const PeSplit& s, int64_t k0, int64_t k_len) {
@@ -144,6 +168,7 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
     plan.input_resident = true;
     plan.input_capacity_bytes = tile.m * tile.k * e;
     plan.output_capacity_bytes_per_pe = tile.m * s.n_pe * e;
+    check_plan_size(hw, tile, 1, 1, true);
     emit_blocks(plan);
     return plan;
   }
@@ -225,6 +250,7 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
   plan.m_block = best.m_b, plan.k_block = best.k_b, plan.n_block = best.n_b;
   plan.input_resident = best_resident;
   plan.estimated_ns = best_s * 1e9;
+  check_plan_size(hw, tile, ceil_div(tile.m, best.m_b), best_blocks, false);
   emit_blocks(plan);
   return plan;
 }

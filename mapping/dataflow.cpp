@@ -284,6 +284,27 @@ bool dataflow_fits_capacity(const Dataflow& df, const ModelConfig& model, const 
   return !(normal > 0 && pool_bytes > capacity * normal);
 }
 
+std::string model_capacity_violation(const ModelConfig& model, const HardwareConfig& hw, const CapacityContext& cap) {
+  double weights = 0, kv = 0;
+  for (int op = 0; op < model.graph.size(); ++op) {
+    const OpKind kind = model.graph.kind(op);
+    const double bytes = double(model.layers) * operator_storage_bytes(model, kind, cap.batch, cap.max_context_tokens,
+                                                                       double(hw.element_bytes));
+    (is_attention(kind) ? kv : weights) += bytes;
+  }
+  const double gib = double(int64_t(1) << 30);
+  const double channel = double(hw.channel_capacity_bytes());
+  const double total = channel * double(hw.channels);
+  if (weights + kv <= total) return "";
+  return fmt::format(
+      "model '{}' does not fit design '{}' whatever the dataflow: it needs {:.2f} GiB ({} layers: weights {:.2f} GiB, "
+      "KV cache {:.2f} GiB for batch {} at {} tokens of context) but the design has {:.2f} GiB of DRAM ({} channels x "
+      "{:.2f} GiB); use a design with more memory (e.g. --set bank_capacity_mib=...), a smaller batch or a shorter "
+      "max_context_tokens",
+      model.name, hw.name, (weights + kv) / gib, model.layers, weights / gib, kv / gib, cap.batch,
+      cap.max_context_tokens, total / gib, hw.channels, channel / gib);
+}
+
 std::string dataflow_capacity_violation(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
                                         const CapacityContext& cap) {
   const int nmp = int(hw.nmp_channels);

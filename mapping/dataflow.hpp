@@ -119,6 +119,10 @@ std::vector<std::string> dataflow_structure_violations(const Dataflow& df, const
 // Capacity only; returns the first overfilled channel's message or "".
 std::string dataflow_capacity_violation(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
                                         const CapacityContext& cap);
+// Whether the model fits the design at all, whatever the dataflow: all layers' weights plus the
+// KV cache of `cap.batch` sequences at `cap.max_context_tokens` against the DRAM of every channel.
+// Returns "" if it fits, else a message with the numbers (GiB needed, by part, and available).
+std::string model_capacity_violation(const ModelConfig& model, const HardwareConfig& hw, const CapacityContext& cap);
 // The same check without the message: true iff dataflow_capacity_violation would return "".
 bool dataflow_fits_capacity(const Dataflow& df, const ModelConfig& model, const HardwareConfig& hw,
                             const CapacityContext& cap);

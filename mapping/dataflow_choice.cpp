@@ -17,6 +17,11 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
                          const Scenario& scenario, int64_t batch) {
   if (batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", batch));
   const CapacityContext cap{batch, scenario.max_context_tokens};
+  // Fail fast, with the numbers, when no placement at all can hold the model (the artifact's
+  // conventions do not enforce capacity; see below).
+  if (!c.artifact_compat) {
+    if (std::string v = model_capacity_violation(model, hw, cap); !v.empty()) throw InputError(v);
+  }
   Dataflow df;
   if (is_fixed_baseline(c.name_or_file)) {
     df = make_fixed_baseline(c.name_or_file, model, hw, c.artifact_compat);

@@ -639,9 +639,11 @@ SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, 
       if (!dup) top.push_back(std::move(ind));
     }
     if (top.empty()) {
-      throw InputError(fmt::format("no dataflow of the search space fits in memory for model '{}' at batch {} on design '{}' "
-                                   "(every sample overfilled a channel)",
-                                   model.name, batch, hw.name));
+      const std::string total = model_capacity_violation(model, hw, {batch, scenario.max_context_tokens});
+      throw InputError(total.empty() ? fmt::format("no dataflow of the search space fits in memory for model '{}' at batch "
+                                                   "{} on design '{}' (every sample overfilled a channel)",
+                                                   model.name, batch, hw.name)
+                                     : total);
     }
     if (params.progress) {
       GenerationReport r;

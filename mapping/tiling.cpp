@@ -22,6 +22,19 @@ void validate_gemm_shape(const GemmShape& s, const std::string& origin) {
   check(s.m, "m");
   check(s.k, "k");
   check(s.n, "n");
+  // Far beyond any LLM layer (hidden sizes are ~1e4, tokens x batch ~1e5), and small enough that
+  // products of two dimensions stay exact in int64 and the capacity checks' doubles.
+  constexpr int64_t kMaxDimension = int64_t(1) << 30;
+  auto bound = [&](int64_t v, const char* name) {
+    if (v > kMaxDimension) {
+      throw InputError(fmt::format("{}: GEMM dimension {} is {}, above the supported maximum of {} (2^30)", origin,
+                                   name, v, kMaxDimension));
+    }
+  };
+  bound(s.batch, "batch");
+  bound(s.m, "m");
+  bound(s.k, "k");
+  bound(s.n, "n");
 }
 
 std::vector<int64_t> divisors(int64_t c) {

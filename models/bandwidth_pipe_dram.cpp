@@ -24,7 +24,9 @@ void BandwidthPipeDram::hb_read(int bank, int64_t /*row*/, int64_t bytes) {
   const sc_core::sc_time start = std::max(bank_free_at_[bank], sc_core::sc_time_stamp());
   bank_free_at_[bank] = start + transfer_time(bytes, hb_bytes_per_s_);
   stats_.hb_bytes += bytes;
+  ++stats_.in_flight;
   wait_until(bank_free_at_[bank]);
+  --stats_.in_flight;
 }
 
 void BandwidthPipeDram::external_access(DramAccess, int64_t, int64_t bytes) {
@@ -32,7 +34,9 @@ void BandwidthPipeDram::external_access(DramAccess, int64_t, int64_t bytes) {
   const sc_core::sc_time start = std::max(external_free_at_, sc_core::sc_time_stamp());
   external_free_at_ = start + transfer_time(bytes, external_bytes_per_s_);
   stats_.external_bytes += bytes;
+  ++stats_.in_flight;
   wait_until(external_free_at_);
+  --stats_.in_flight;
 }
 
 }  // namespace h2sim

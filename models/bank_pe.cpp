@@ -73,11 +73,13 @@ void BankPe::fetcher() {
       if (ch.job != current_job) current_job = ch.job, job_bytes_done = 0;
       // Weights are laid out row after row (2 KiB LPDDR5 pages); the DRAM model maps the rows.
       ch.fetch_start = sc_core::sc_time_stamp();
+      hb_requested_bytes_ += ch.bytes;
       dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / 2048, ch.bytes);
       ch.fetch_end = sc_core::sc_time_stamp();
       job_bytes_done += ch.bytes;
       stats_.weight_bytes += ch.bytes;
       weight_buffer_used_bytes_ += ch.bytes;
+      max_weight_used_ = std::max(max_weight_used_, weight_buffer_used_bytes_.get());
       ++chunks_fetched_;
       chunk_ready_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -123,6 +125,29 @@ void BankPe::multiplier() {
     }
     running_ = false;
   }
+}
+
+std::string BankPe::pending_work() const {
+  if (!running_) return "";
+  const int64_t released = gate_ != nullptr ? gate_->released : 0;
+  const int64_t next_job = chunks_consumed_ < chunks_.size() ? chunks_[chunks_consumed_].job : -1;
+  return std::string(name()) + ": " + std::to_string(chunks_fetched_) + " of " + std::to_string(chunks_.size()) +
+         " weight chunks fetched, " + std::to_string(chunks_consumed_) + " multiplied; next job " +
+         std::to_string(next_job) + ", blocks released to the PEs " + std::to_string(released);
+}
+
+std::vector<std::string> BankPe::end_of_run_violations() const {
+  std::vector<std::string> v;
+  const std::string n = name();
+  if (running_) v.push_back(n + ": still running (" + pending_work() + ")");
+  if (weight_buffer_used_bytes_.get() != 0) {
+    v.push_back(n + ": weight buffer holds " + std::to_string(weight_buffer_used_bytes_.get()) + " B after the run");
+  }
+  if (!ideal_ && max_weight_used_ > weight_buffer_bytes_) {
+    v.push_back(n + ": weight buffer reached " + std::to_string(max_weight_used_) + " B, above its capacity of " +
+                std::to_string(weight_buffer_bytes_) + " B");
+  }
+  return v;
 }
 
 void BankPe::attach_waveform(Waveform& w) {

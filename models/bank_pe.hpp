@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "config/hardware_config.hpp"
@@ -53,6 +54,14 @@ class BankPe : public sc_core::sc_module {
   void start(std::vector<PeJob> jobs, const BlockGate& gate, std::function<void(int64_t)> job_done);
 
   const BankPeStats& stats() const { return stats_; }
+  // Bytes the fetcher asked its bank for (the DRAM's hb_bytes must match at the end of a run).
+  int64_t hb_requested_bytes() const { return hb_requested_bytes_; }
+  int64_t max_weight_buffer_used_bytes() const { return max_weight_used_; }
+  // "" when idle, else where the PE's jobs stand (for the watchdog's stall report).
+  std::string pending_work() const;
+  // End-of-run invariants (empty when all hold): idle, weight buffer empty and never above its
+  // capacity (cycle fidelity; ideal streams a whole job as one chunk, like the roofline).
+  std::vector<std::string> end_of_run_violations() const;
   void attach_waveform(Waveform& w);
 
  private:
@@ -83,6 +92,8 @@ class BankPe : public sc_core::sc_module {
   size_t chunks_fetched_ = 0;
   size_t chunks_consumed_ = 0;
   bool running_ = false;
+  int64_t hb_requested_bytes_ = 0;
+  int64_t max_weight_used_ = 0;
 
   BankPeStats stats_;
   // Traced.

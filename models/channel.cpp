@@ -194,6 +194,75 @@ void Channel::load_stage() {
   }
 }
 
+std::vector<std::string> Channel::pending_work() const {
+  std::vector<std::string> p;
+  if (plan_ != nullptr) {
+    const int64_t pieces = [&] {
+      int64_t n = 0;
+      for (const auto& b : plan_->blocks) n += b.scatter_bytes > 0 ? 1 : 0;
+      return n;
+    }();
+    p.push_back(std::string(name()) + ": playing a plan: " + std::to_string(pieces_scattered_) + " of " +
+                std::to_string(pieces) + " input pieces scattered, " + std::to_string(gate_.released) +
+                " blocks released, " + std::to_string(blocks_completed_) + " of " + std::to_string(plan_->blocks.size()) +
+                " computed, " + std::to_string(loads_done_) + " of " + std::to_string(loads_total_) +
+                " loads returned; input buffer " + std::to_string(input_used_.get()) + " B, output " +
+                std::to_string(output_used_per_pe_.get()) + " B per PE");
+  }
+  if (std::string l = link_->pending_work(); !l.empty()) p.push_back(l);
+  if (const int64_t f = dram_->port_stats().in_flight; f > 0) {
+    p.push_back(std::string(name()) + ".dram: " + std::to_string(f) + " request(s) made and not yet answered");
+  }
+  for (const auto& pe : pes_) {
+    if (std::string s = pe->pending_work(); !s.empty()) p.push_back(s);
+  }
+  return p;
+}
+
+std::vector<std::string> Channel::end_of_run_violations() const {
+  std::vector<std::string> v;
+  const std::string n = name();
+  if (plan_ != nullptr) v.push_back(n + ": a plan is still running");
+  if (input_used_.get() != 0 || output_used_per_pe_.get() != 0) {
+    v.push_back(n + ": buffers not empty after the run (input " + std::to_string(input_used_.get()) + " B, output " +
+                std::to_string(output_used_per_pe_.get()) + " B per PE)");
+  }
+  if (params_.nmp && !params_.ideal) {  // ideal serializes the stages without buffer limits, like the roofline
+    if (max_input_used_ > hw_.buffers.input_buffer_bytes) {
+      v.push_back(n + ": input buffer reached " + std::to_string(max_input_used_) + " B, above its capacity of " +
+                  std::to_string(hw_.buffers.input_buffer_bytes) + " B");
+    }
+    const int64_t out_cap = hw_.output_buffer_bytes_per_pe();
+    if (max_output_used_per_pe_ > out_cap) {
+      v.push_back(n + ": output buffer reached " + std::to_string(max_output_used_per_pe_) +
+                  " B per PE, above its capacity of " + std::to_string(out_cap) + " B per PE");
+    }
+  }
+  if (link_->requested_bytes() != link_->delivered_bytes()) {
+    v.push_back(n + ".link: " + std::to_string(link_->requested_bytes()) + " B requested but " +
+                std::to_string(link_->delivered_bytes()) + " B delivered");
+  }
+  const DramPortStats d = dram_->port_stats();
+  if (d.in_flight != 0) v.push_back(n + ".dram: " + std::to_string(d.in_flight) + " request(s) never answered");
+  int64_t hb_requested = 0;
+  for (const auto& pe : pes_) {
+    hb_requested += pe->hb_requested_bytes();
+    for (auto& s : pe->end_of_run_violations()) v.push_back(std::move(s));
+  }
+  if (hb_requested != d.hb_bytes) {
+    v.push_back(n + ": the PEs asked their banks for " + std::to_string(hb_requested) + " B, the DRAM streamed " +
+                std::to_string(d.hb_bytes) + " B through the hybrid-bonded ports");
+  }
+  if (link_->routes_npu_to_dram()) {
+    const int64_t npu_bytes = link_->bytes(LinkTraffic::npu_read) + link_->bytes(LinkTraffic::npu_write);
+    if (npu_bytes != d.external_bytes) {
+      v.push_back(n + ": the link carried " + std::to_string(npu_bytes) + " B of NPU traffic, the DRAM moved " +
+                  std::to_string(d.external_bytes) + " B through its external interface");
+    }
+  }
+  return v;
+}
+
 void Channel::attach_waveform(Waveform& w) {
   link_->attach_waveform(w);
   if (!params_.nmp) return;

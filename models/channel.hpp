@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/hardware_config.hpp"
@@ -53,6 +54,15 @@ class Channel : public sc_core::sc_module {
   int64_t max_input_buffer_used_bytes() const { return max_input_used_; }
   int64_t max_output_buffer_used_bytes() const { return max_output_used_per_pe_; }
   void attach_waveform(Waveform& w);
+
+  // What this channel (its stages, link, DRAM port and PEs) still holds: one line per busy
+  // component, named by its place in the hierarchy. Empty when idle.
+  std::vector<std::string> pending_work() const;
+  // End-of-run invariants (empty when all hold): no plan running, buffers empty and never above
+  // capacity, link bytes requested = delivered, DRAM calls all returned, the bytes the PEs asked
+  // their banks for = the bytes the DRAM streamed, the NPU bytes the link routed to the DRAM =
+  // the bytes the DRAM moved externally.
+  std::vector<std::string> end_of_run_violations() const;
 
  private:
   void scatter_stage();

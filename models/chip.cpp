@@ -31,17 +31,36 @@ Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOpt
     p.link_rates = link_rates_for(hw, options.ideal);
     const std::string ch = "ch" + std::to_string(c);
     const DramStandard* standard = options.dram_standard;
-    auto make_dram = [&hw, standard, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {
+    auto make_dram = [&hw, &options, standard, c, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {
+      if (options.dram_factory) return options.dram_factory(dram_name, c, nmp);
       if (standard != nullptr) return std::make_unique<Lpddr5Dram>(dram_name, hw, *standard, nmp);
       return std::make_unique<BandwidthPipeDram>(dram_name, static_cast<int>(hw.banks_per_channel),
                                                  nmp ? hw.pe.hb_bandwidth_bytes_per_s : 0.0,
                                                  hw.external_bandwidth_bytes_per_s);
     };
     channels_.push_back(std::make_unique<Channel>(ch.c_str(), hw, p, make_dram));
-    if (standard != nullptr) channels_.back()->link().attach_dram(&channels_.back()->dram(), hw.channel_capacity_bytes());
+    if (standard != nullptr || options.dram_factory) channels_.back()->link().attach_dram(&channels_.back()->dram(), hw.channel_capacity_bytes());
     links.push_back(&channels_.back()->link());
   }
   npu_ = std::make_unique<Npu>("npu", hw, options.ideal, links);
+}
+
+std::vector<std::string> Chip::pending_work() const {
+  std::vector<std::string> p;
+  for (const auto& c : channels_) {
+    for (auto& s : c->pending_work()) p.push_back(std::move(s));
+  }
+  for (auto& s : npu_->pending_work()) p.push_back(std::move(s));
+  return p;
+}
+
+std::vector<std::string> Chip::end_of_run_violations() const {
+  std::vector<std::string> v;
+  for (const auto& c : channels_) {
+    for (auto& s : c->end_of_run_violations()) v.push_back(std::move(s));
+  }
+  for (auto& s : npu_->end_of_run_violations()) v.push_back(std::move(s));
+  return v;
 }
 
 void Chip::attach_waveform(Waveform& w) {

@@ -3,7 +3,9 @@
 // the NPU. Elaborated once per process from an already-validated HardwareConfig.
 #include <systemc>
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/hardware_config.hpp"
@@ -14,10 +16,16 @@ namespace h2sim {
 
 struct DramStandard;
 
+// Builds the DRAM of channel `channel` as a child module named `name`.
+using ChannelDramFactory = std::function<std::unique_ptr<DramChannelPort>(const char* name, int channel, bool nmp)>;
+
 struct ChipOptions {
   bool ideal = false;
   // The cycle-level LPDDR5 model behind every channel; nullptr: bandwidth pipes.
   const DramStandard* dram_standard = nullptr;
+  // Replaces the DRAM of every channel when set (tests: fault injection, e.g. a DRAM that loses
+  // a request, to exercise the watchdog and the end-of-run invariants).
+  ChannelDramFactory dram_factory;
 };
 
 class Chip : public sc_core::sc_module {
@@ -29,6 +37,12 @@ class Chip : public sc_core::sc_module {
   Npu& npu() { return *npu_; }
   const HardwareConfig& hw() const { return hw_; }
   void attach_waveform(Waveform& w);
+
+  // Every component still holding work (channels, links, DRAM ports, PEs, NPU queues), one line
+  // each, named by its place in the hierarchy: the watchdog's stall report.
+  std::vector<std::string> pending_work() const;
+  // Every end-of-run invariant that does not hold (see Channel, BankPe, Npu); empty when all do.
+  std::vector<std::string> end_of_run_violations() const;
 
  private:
   const HardwareConfig& hw_;

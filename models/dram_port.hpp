@@ -14,6 +14,7 @@ enum class DramAccess { read, write };
 struct DramPortStats {
   int64_t hb_bytes = 0;        // through the hybrid-bonded bank ports (NMP channels only)
   int64_t external_bytes = 0;  // through the channel's external x16 interface
+  int64_t in_flight = 0;       // calls made and not yet returned (0 at the end of every run)
 };
 
 class DramChannelPort {

@@ -28,6 +28,7 @@ ExternalLink::ExternalLink(sc_core::sc_module_name name, LinkRates rates)
 void ExternalLink::transfer(int64_t bytes, LinkTraffic kind) {
   if (bytes <= 0) return;
   const bool npu = kind == LinkTraffic::npu_read || kind == LinkTraffic::npu_write;
+  requested_bytes_ += bytes;
   const int64_t ticket = next_ticket_++;
   while (serving_ != ticket) sc_core::wait(turn_);
   const sc_core::sc_time start = sc_core::sc_time_stamp();
@@ -56,6 +57,19 @@ sc_core::sc_time ExternalLink::busy_time() const {
   sc_core::sc_time total;
   for (const auto& t : busy_) total += t;
   return total;
+}
+
+int64_t ExternalLink::delivered_bytes() const {
+  int64_t total = 0;
+  for (const int64_t b : bytes_) total += b;
+  return total;
+}
+
+std::string ExternalLink::pending_work() const {
+  const int64_t queued = next_ticket_ - serving_;
+  if (queued == 0) return "";
+  return std::string(name()) + ": " + std::to_string(queued) + " transfer(s) queued, the first in service (" +
+         std::to_string(requested_bytes_ - delivered_bytes()) + " B requested but not delivered)";
 }
 
 void ExternalLink::attach_waveform(Waveform& w) {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "models/dram_port.hpp"
 #include "models/waveform.hpp"
@@ -39,11 +40,17 @@ class ExternalLink : public sc_core::sc_module {
   void transfer(int64_t bytes, LinkTraffic kind);
 
   void attach_waveform(Waveform& w);
+  bool routes_npu_to_dram() const { return dram_ != nullptr; }
 
   int64_t bytes(LinkTraffic kind) const { return bytes_[static_cast<int>(kind)]; }
   sc_core::sc_time busy_time(LinkTraffic kind) const { return busy_[static_cast<int>(kind)]; }
   sc_core::sc_time busy_time() const;
   int64_t transfers() const { return transfers_; }
+  // Bytes asked for by callers of transfer() (so far) and bytes whose transfer has completed.
+  int64_t requested_bytes() const { return requested_bytes_; }
+  int64_t delivered_bytes() const;
+  // "" when idle, else what is queued (for the watchdog's stall report).
+  std::string pending_work() const;
   const LinkRates& rates() const { return rates_; }
 
  private:
@@ -58,6 +65,7 @@ class ExternalLink : public sc_core::sc_module {
   std::array<int64_t, kLinkTrafficKinds> bytes_{};
   std::array<sc_core::sc_time, kLinkTrafficKinds> busy_{};
   int64_t transfers_ = 0;
+  int64_t requested_bytes_ = 0;
   // Traced: a bus that ends one transfer and starts the next in the same instant stays busy.
   int active_ = 0;
   TracedValue<bool> busy_flag_;

@@ -21,6 +21,7 @@ Lpddr5Dram::Lpddr5Dram(sc_core::sc_module_name name, const HardwareConfig& hw, c
 
 void Lpddr5Dram::hb_read(int bank, int64_t row, int64_t bytes) {
   if (bytes <= 0) return;
+  ++port_stats_.in_flight;
   const int64_t row_bytes = engine_.standard().row_bytes;
   int64_t done_ps = 0;
   for (int64_t left = bytes, r = row; left > 0; ++r) {
@@ -32,13 +33,16 @@ void Lpddr5Dram::hb_read(int bank, int64_t row, int64_t bytes) {
   }
   port_stats_.hb_bytes += bytes;
   wait_until(ps_time(done_ps));
+  --port_stats_.in_flight;
 }
 
 void Lpddr5Dram::external_access(DramAccess kind, int64_t address, int64_t bytes) {
   if (bytes <= 0) return;
+  ++port_stats_.in_flight;
   const int64_t done_ps = engine_.complete_external(kind, address, bytes, now_ps());
   port_stats_.external_bytes += bytes;
   wait_until(ps_time(done_ps));
+  --port_stats_.in_flight;
 }
 
 }  // namespace h2sim

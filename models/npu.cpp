@@ -44,6 +44,7 @@ void Npu::write(int64_t bytes, const std::vector<int>& holding) {
 
 void Npu::gemm(const GemmShape& shape, const std::vector<int>& holding, int queue) {
   if (holding.empty()) throw InternalError(std::string(name()) + ": NPU GEMM with no channel holding its data");
+  macs_requested_ += shape.macs();
   Queue& q = acquire(queue);
   compute_free_at_ = std::max(compute_free_at_, sc_core::sc_time_stamp());
   const double rate = hw_.npu.compute_efficiency * hw_.npu.peak_macs_per_s;
@@ -91,6 +92,7 @@ void Npu::gemm(const GemmShape& shape, const std::vector<int>& holding, int queu
 
 void Npu::reduce(double adds, int queue) {
   if (adds <= 0) return;
+  adds_requested_ += adds;
   Queue& q = acquire(queue);
   const sc_core::sc_time dur = seconds_to_time(adds / hw_.npu.reduce_ops_per_s);
   busy_flag_ = true;
@@ -99,6 +101,30 @@ void Npu::reduce(double adds, int queue) {
   stats_.reduce_adds += adds;
   stats_.reduce_busy += dur;
   release(q);
+}
+
+std::vector<std::string> Npu::pending_work() const {
+  std::vector<std::string> p;
+  for (const auto& [id, q] : queues_) {
+    if (q.next_ticket == q.serving) continue;
+    p.push_back(std::string(name()) + ": queue " + std::to_string(id) + ": " + std::to_string(q.next_ticket - q.serving) +
+                " operation(s) waiting or in service");
+  }
+  return p;
+}
+
+std::vector<std::string> Npu::end_of_run_violations() const {
+  std::vector<std::string> v = pending_work();
+  const std::string n = name();
+  // MAC counts are sums of doubles in call order, so the two sides add the same terms.
+  if (macs_requested_ != stats_.macs) {
+    v.push_back(n + ": " + std::to_string(macs_requested_) + " MACs requested, " + std::to_string(stats_.macs) + " done");
+  }
+  if (adds_requested_ != stats_.reduce_adds) {
+    v.push_back(n + ": " + std::to_string(adds_requested_) + " reduction adds requested, " +
+                std::to_string(stats_.reduce_adds) + " done");
+  }
+  return v;
 }
 
 void Npu::attach_waveform(Waveform& w) { busy_flag_.attach(&w, std::string(name()) + ".busy", 1); }

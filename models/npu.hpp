@@ -8,6 +8,7 @@
 #include <systemc>
 
 #include <map>
+#include <string>
 #include <vector>
 
 #include "config/hardware_config.hpp"
@@ -38,6 +39,10 @@ class Npu : public sc_core::sc_module {
   void write(int64_t bytes, const std::vector<int>& holding);
 
   const NpuStats& stats() const { return stats_; }
+  // "" entries omitted: one line per queue with operations waiting or in service.
+  std::vector<std::string> pending_work() const;
+  // End-of-run invariants: every queue idle; the MACs and adds asked for are the ones done.
+  std::vector<std::string> end_of_run_violations() const;
   void attach_waveform(Waveform& w);
 
  private:
@@ -55,6 +60,7 @@ class Npu : public sc_core::sc_module {
   std::vector<ExternalLink*> links_;
   sc_core::sc_time compute_free_at_;
   NpuStats stats_;
+  double macs_requested_ = 0, adds_requested_ = 0;
   TracedValue<bool> busy_flag_;
 };
 

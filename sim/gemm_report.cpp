@@ -51,6 +51,7 @@ std::string format_gemm_report(const GemmRunResult& r) {
   line("external bandwidth", fmt::format("{:.2f} of {:.1f} GB/s peak", r.external_bandwidth_gbps,
                                          r.external_peak_bandwidth_gbps));
   line("wall time", fmt::format("{:.3f} s", r.wall_s));
+  line("peak memory (host)", fmt::format("{:.1f} MiB", r.wall_peak_rss_mib));
   return s;
 }
 
@@ -99,6 +100,7 @@ nlohmann::ordered_json gemm_report_json(const GemmRunResult& r) {
   j["dram_row_hit_rate"] = r.dram_row_hit_rate;
   j["efficiency_vs_analytic"] = r.analytic_latency_ns / r.latency_ns;
   j["wall_s"] = r.wall_s;
+  j["wall_peak_rss_mib"] = r.wall_peak_rss_mib;
   return j;
 }
 

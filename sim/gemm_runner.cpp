@@ -15,6 +15,7 @@
 #include "models/dram/dram_standard.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
+#include "sim/watchdog.hpp"
 
 namespace h2sim {
 
@@ -65,6 +66,7 @@ struct GemmDriver : sc_core::sc_module {
       chip_.npu().reduce(reduce_adds_);
     }
     end_ = sc_core::sc_time_stamp();
+    done_ = true;
   }
 
   Chip& chip_;
@@ -75,6 +77,7 @@ struct GemmDriver : sc_core::sc_module {
   double reduce_adds_;
   std::vector<sc_core::sc_time> finish_;
   sc_core::sc_time reduce_start_, end_;
+  bool done_ = false;
 };
 
 double nmp_physical_bound_ns(const HardwareConfig& hw, const GemmShape& shape, const InterChannelTiling& t) {
@@ -94,10 +97,39 @@ double nmp_physical_bound_ns(const HardwareConfig& hw, const GemmShape& shape, c
   return bound_s * 1e9;
 }
 
+// The operands must fit in the chip's DRAM: the weights (B, K x N per GEMM) in the channels the
+// GEMM reads them from (the NMP channels' tiles, or spread over every channel for the NPU), and
+// A (M x K) and C (M x N) with them in the chip's memory.
+void check_gemm_fits(const HardwareConfig& hw, const GemmShape& s, GemmTarget target) {
+  const double e = double(hw.element_bytes);
+  const double gib = double(int64_t(1) << 30);
+  const double channel_capacity = double(hw.channel_capacity_bytes());
+  const double weights = double(s.batch) * double(s.k) * double(s.n) * e;
+  const double operands = weights + double(s.batch) * double(s.m) * double(s.k + s.n) * e;
+  const double total_capacity = channel_capacity * double(hw.channels);
+  if (operands > total_capacity) {
+    throw InputError(fmt::format(
+        "gemm {}x({}x{})x({}x{}): the operands need {:.2f} GiB (weights {:.2f} GiB, activations and outputs {:.2f} "
+        "GiB) but design '{}' has {:.2f} GiB of DRAM ({} channels x {:.2f} GiB); reduce --batch, --m, --k or --n",
+        s.batch, s.m, s.k, s.k, s.n, operands / gib, weights / gib, (operands - weights) / gib, hw.name,
+        total_capacity / gib, hw.channels, channel_capacity / gib));
+  }
+  if (target == GemmTarget::nmp && hw.nmp_channels == 0) return;  // run_gemm says there is no NMP channel
+  const double holders = double(target == GemmTarget::nmp ? hw.nmp_channels : hw.channels);
+  if (weights / holders > channel_capacity) {
+    throw InputError(fmt::format(
+        "gemm {}x({}x{})x({}x{}): the weights need {:.2f} GiB per channel over the {} channel(s) holding them ({}) "
+        "of design '{}', above the {:.2f} GiB of one channel; reduce --batch, --k or --n",
+        s.batch, s.m, s.k, s.k, s.n, weights / holders / gib, int64_t(holders),
+        target == GemmTarget::nmp ? "the NMP channels" : "all channels, for the NPU", hw.name, channel_capacity / gib));
+  }
+}
+
 }  // namespace
 
 GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const GemmRunOptions& options) {
   validate_gemm_shape(shape, "gemm");
+  check_gemm_fits(hw, shape, options.target);
   const auto wall_start = std::chrono::steady_clock::now();
   GemmRunResult r;
   r.design = hw.name;
@@ -158,8 +190,11 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
   } else {
     ChipOptions chip_options;
     chip_options.ideal = options.fidelity == Fidelity::ideal;
+    chip_options.dram_factory = options.dram_factory;
     std::unique_ptr<DramStandard> standard;
-    if (options.fidelity == Fidelity::cycle && options.dram == DramModel::lpddr5) {
+    if (options.dram_factory) {
+      r.dram_model = "custom";
+    } else if (options.fidelity == Fidelity::cycle && options.dram == DramModel::lpddr5) {
       if (hw.dram_standard_file.empty()) {
         throw InputError(fmt::format("{}: key 'dram_standard' is not set; add it or use --dram pipe", hw.source_file));
       }
@@ -177,7 +212,12 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
       chip.attach_waveform(wave);
       wave.enable(true);
     }
-    sc_core::sc_start();
+    WatchdogOptions watchdog;
+    watchdog.max_wall_s = options.max_wall_s;
+    watchdog.progress = options.progress;
+    watchdog.what = "gemm simulation";
+    simulate_until_finished([&driver] { return driver.done_; }, [&chip] { return chip.pending_work(); }, watchdog);
+    throw_if_violated(chip.end_of_run_violations(), "gemm");
     if (!options.vcd_path.empty()) wave.write(options.vcd_path);
 
     r.latency_ns = time_to_ns(driver.end_);
@@ -249,6 +289,7 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
   r.external_peak_bandwidth_gbps = hw.external_bandwidth_bytes_per_s * double(r.channels_used) / 1e9;
   r.external_bandwidth_gbps = double(r.bytes_scattered + r.bytes_loaded + r.bytes_npu_read) / lat_s / 1e9;
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  r.wall_peak_rss_mib = peak_rss_mib();
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include "config/hardware_config.hpp"
 #include "mapping/gemm.hpp"
 #include "mapping/roofline.hpp"
+#include "models/chip.hpp"
 #include "sim/fidelity.hpp"
 
 namespace h2sim {
@@ -25,6 +26,10 @@ struct GemmRunOptions {
   DramModel dram = DramModel::lpddr5;
   std::vector<std::string> dram_overrides;  // KEY=VALUE for the DRAM standard
   std::string vcd_path;  // "" = no waveform
+  double max_wall_s = 0;   // watchdog wall-time limit (0: none); see sim/watchdog.hpp
+  bool progress = false;   // progress lines on stderr during long simulations
+  // Replaces every channel's DRAM (tests only: fault injection for the watchdog and invariants).
+  ChannelDramFactory dram_factory;
 };
 
 struct GemmBreakdownNs {
@@ -68,6 +73,7 @@ struct GemmRunResult {
   int64_t dram_activates = 0, dram_reads = 0, dram_precharges = 0, dram_refreshes = 0;
   double dram_row_hit_rate = 0;
   double wall_s = 0;
+  double wall_peak_rss_mib = 0;   // host: peak resident memory of the process (not deterministic)
 };
 
 // Runs one GEMM. At `ideal`/`cycle` fidelity this elaborates SystemC, which a process may do once.

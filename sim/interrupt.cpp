@@ -28,7 +28,7 @@ SigintGuard::~SigintGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL
 
 void throw_if_interrupted(const std::string& stage) {
   if (interrupt_requested()) {
-    throw InputError(fmt::format("interrupted (Ctrl-C) during {}; no result file was written", stage));
+    throw Interrupted(fmt::format("interrupted (Ctrl-C) during {}; no result file was written", stage));
   }
 }
 

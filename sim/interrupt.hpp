@@ -26,7 +26,7 @@ class SigintGuard {
   void (*previous_)(int);
 };
 
-// Throws an InputError (exit code 2) saying the run was interrupted during `stage` and that no
+// Throws Interrupted (exit code 130) saying the run was interrupted during `stage` and that no
 // result file was written, if Ctrl-C was pressed.
 void throw_if_interrupted(const std::string& stage);
 

@@ -41,6 +41,7 @@ std::string format_llm_report(const LlmRunResult& r) {
                      100 * o.nmp_ratio, o.prefill_s * 1e3, o.decode_s * 1e3);
   }
   line("wall time", fmt::format("{:.3f} s", r.wall_s));
+  line("peak memory (host)", fmt::format("{:.1f} MiB", r.wall_peak_rss_mib));
   return s;
 }
 
@@ -93,6 +94,7 @@ nlohmann::ordered_json llm_report_json(const LlmRunResult& r) {
   j["mags_memoized"] = r.mags_memoized;
   j["simulated_ns"] = r.simulated_ns;
   j["wall_s"] = r.wall_s;
+  j["wall_peak_rss_mib"] = r.wall_peak_rss_mib;
   return j;
 }
 

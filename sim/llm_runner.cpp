@@ -23,6 +23,7 @@
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/watchdog.hpp"
 
 namespace h2sim {
 
@@ -63,6 +64,12 @@ std::string mag_signature(bool prefill, const MagGroup& g) {
   return key;
 }
 
+std::string mag_names(const MagGroup& g) {
+  std::vector<std::string> names;
+  for (const auto* op : g.ops) names.push_back(op->name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
 ActivityCounts difference(const ActivityCounts& after, const ActivityCounts& before) {
   ActivityCounts d = after;
   d += before.scaled(-1);
@@ -93,6 +100,9 @@ class LlmDriver : public sc_core::sc_module {
   std::vector<TraceEvent> trace;
   Waveform* wave = nullptr;      // records the window only
   int64_t window_step = -1;      // 0: prefill layer 0; N: decode step N layer 0
+  bool done = false;             // the whole inference has been played
+  std::string current_work;      // what the driver is playing (for the watchdog's stall report)
+  std::vector<std::string> violations;  // operators that did not complete exactly once
 
  private:
   void run() {
@@ -119,6 +129,7 @@ class LlmDriver : public sc_core::sc_module {
     }
     r_.decode_s = decode_ns * 1e-9;
     r_.simulated_ns = time_to_ns(sc_core::sc_time_stamp());
+    done = true;
   }
 
   // One pass over all layers; returns its latency in ns. Layers are identical, so unless
@@ -225,20 +236,24 @@ class LlmDriver : public sc_core::sc_module {
     ++r_.mags_simulated;
     MagMeasurement m;
     m.op_ns.assign(mag.ops.size(), 0);
+    std::vector<int> completions(mag.ops.size(), 0);
+    current_work = fmt::format("driver: playing a {} MAG of {} operator(s) ({})", prefill ? "prefill" : "decode",
+                               mag.ops.size(), mag_names(mag));
     const ActivityCounts before = chip_activity();
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
     sc_core::sc_event_and_list all;
     std::vector<sc_core::sc_process_handle> mpgs;
     for (size_t p = 0; p < mag.mpgs.size(); ++p) {
-      mpgs.push_back(sc_core::sc_spawn([this, &mag, &m, p, prefill]() {
+      mpgs.push_back(sc_core::sc_spawn([this, &mag, &m, &completions, p, prefill]() {
         for (const auto& tier : mag.mpgs[p]) {
           sc_core::sc_event_and_list tier_done;
           std::vector<sc_core::sc_process_handle> ops;
           for (const auto* op : tier) {
             const size_t index = size_t(std::find(mag.ops.begin(), mag.ops.end(), op) - mag.ops.begin());
-            ops.push_back(sc_core::sc_spawn([this, op, &m, index, p, prefill]() {
+            ops.push_back(sc_core::sc_spawn([this, op, &m, &completions, index, p, prefill]() {
               const sc_core::sc_time start = sc_core::sc_time_stamp();
               play_operator(*op, int(p), prefill);
+              ++completions[index];
               m.op_ns[index] = time_to_ns(sc_core::sc_time_stamp() - start);
               if (!opt_.trace_path.empty()) {
                 trace.push_back({op->name, prefill ? "npu" : to_string(op->exec), time_to_ns(start) / 1e3,
@@ -253,6 +268,14 @@ class LlmDriver : public sc_core::sc_module {
       all &= mpgs.back().terminated_event();
     }
     if (!mpgs.empty()) sc_core::wait(all);
+    // Invariant: every operator scheduled in this MAG completed exactly once.
+    for (size_t k = 0; k < completions.size(); ++k) {
+      if (completions[k] != 1) {
+        violations.push_back(fmt::format("driver: operator '{}' completed {} time(s) in a {} MAG, expected once",
+                                         mag.ops[k]->name, completions[k], prefill ? "prefill" : "decode"));
+      }
+    }
+    current_work.clear();
     m.ns = time_to_ns(sc_core::sc_time_stamp() - t0);
     m.activity = difference(chip_activity(), before);
     if (opt_.exact) {
@@ -485,8 +508,11 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
   } else {
     ChipOptions chip_options;
     chip_options.ideal = opt.fidelity == Fidelity::ideal;
+    chip_options.dram_factory = opt.dram_factory;
     std::unique_ptr<DramStandard> standard;
-    if (opt.fidelity == Fidelity::cycle && opt.dram == DramModel::lpddr5 && !hw.dram_standard_file.empty()) {
+    if (opt.dram_factory) {
+      r.dram_model = "custom";
+    } else if (opt.fidelity == Fidelity::cycle && opt.dram == DramModel::lpddr5 && !hw.dram_standard_file.empty()) {
       standard = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, opt.dram_overrides));
       chip_options.dram_standard = standard.get();
       r.dram_model = "lpddr5";
@@ -502,7 +528,20 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       driver.wave = &wave;
       driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
     }
-    sc_core::sc_start();
+    WatchdogOptions watchdog;
+    watchdog.max_wall_s = opt.max_wall_s;
+    watchdog.what = "run simulation";
+    simulate_until_finished([&driver] { return driver.done; },
+                            [&] {
+                              std::vector<std::string> p;
+                              if (!driver.current_work.empty()) p.push_back(driver.current_work);
+                              for (auto& s : chip.pending_work()) p.push_back(std::move(s));
+                              return p;
+                            },
+                            watchdog);
+    std::vector<std::string> violations = driver.violations;
+    for (auto& s : chip.end_of_run_violations()) violations.push_back(std::move(s));
+    throw_if_violated(violations, "run");
     if (!opt.vcd_path.empty()) wave.write(opt.vcd_path);
     if (!opt.trace_path.empty()) write_trace(opt.trace_path, driver.trace);
   }
@@ -526,6 +565,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     r.tokens_per_joule = r.energy.total_j > 0 ? tokens / r.energy.total_j : 0.0;
   }
   r.wall_s = std::chrono::duration<double>(Clock::now() - wall0).count();
+  r.wall_peak_rss_mib = peak_rss_mib();
   return r;
 }
 

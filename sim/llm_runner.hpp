@@ -40,6 +40,8 @@ struct LlmRunOptions {
   std::string vcd_window = "decode:1";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N, 1-based)
   std::string trace_path;          // Chrome/Perfetto JSON timeline of the simulated operators
   const EnergyConfig* energy = nullptr;  // prices the activity; nullptr = no energy report
+  double max_wall_s = 0;           // watchdog wall-time limit of the simulation (0: none)
+  ChannelDramFactory dram_factory; // replaces every channel's DRAM (tests only: fault injection)
 };
 
 struct LlmOperatorTime {
@@ -78,6 +80,7 @@ struct LlmRunResult {
   int64_t mags_simulated = 0, mags_memoized = 0;
   double simulated_ns = 0;            // SystemC time actually simulated
   double wall_s = 0;
+  double wall_peak_rss_mib = 0;       // host: peak resident memory of the process (not deterministic)
 };
 
 // Checks a --vcd-window value against the scenario; InputError naming the flag if invalid.

@@ -10,6 +10,8 @@
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_report.hpp"
 #include "sim/gemm_runner.hpp"
+#include "sim/interrupt.hpp"
+#include "sim/watchdog.hpp"
 
 namespace h2sim::cli {
 
@@ -22,9 +24,14 @@ struct GemmArgs {
   std::string json_file, vcd_file;
   std::string dram = "lpddr5";
   std::vector<std::string> overrides, dram_overrides;
+  double max_wall_s = 0;
+  bool quiet = false;
 };
 
 void run(const GemmArgs& a) {
+  validate_max_wall_s(a.max_wall_s);
+  check_output_path(a.json_file, "--json");
+  check_output_path(a.vcd_file, "--vcd");
   HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
   GemmShape shape{a.batch, a.m, a.k, a.n};
   validate_gemm_shape(shape, "--m/--k/--n/--batch");
@@ -39,6 +46,9 @@ void run(const GemmArgs& a) {
   if (!opt.vcd_path.empty() && opt.fidelity == Fidelity::analytic) {
     throw InputError("--vcd needs a simulated fidelity (ideal or cycle), not analytic");
   }
+  opt.max_wall_s = a.max_wall_s;
+  opt.progress = !a.quiet;
+  const SigintGuard sigint;  // Ctrl-C: the watchdog stops the simulation cleanly (exit 130)
   GemmRunResult r = run_gemm(hw, shape, opt);
   std::cout << format_gemm_report(r);
   if (!a.json_file.empty()) write_file_atomically(a.json_file, gemm_report_json(r).dump(2) + "\n");
@@ -69,6 +79,10 @@ void register_gemm_command(CLI::App& app) {
   cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (links, PEs, buffers; timescale 1 ps) to this file");
   cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4 --set pe.frequency_mhz=800")
       ->take_all();
+  cmd->add_option("--max-wall-s", args->max_wall_s,
+                  "Stop the simulation (exit 3, no result file) after this many seconds of wall time; 0: no limit")
+      ->capture_default_str();
+  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
   cmd->callback([args]() { run(*args); });
 }
 

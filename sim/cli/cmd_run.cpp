@@ -15,6 +15,8 @@
 #include "sim/cli/commands.hpp"
 #include "sim/llm_report.hpp"
 #include "sim/llm_runner.hpp"
+#include "sim/interrupt.hpp"
+#include "sim/watchdog.hpp"
 
 namespace h2sim::cli {
 
@@ -35,6 +37,7 @@ struct RunArgs {
   int64_t context_stride = 16;
   std::vector<std::string> overrides, dram_overrides;
   uint64_t seed = 1;
+  double max_wall_s = 0;
 };
 
 // Default configs are given relative to the source tree; when h2sim runs from elsewhere, look for
@@ -53,6 +56,11 @@ std::string locate_default(const std::string& given, const std::string& default_
 
 void run(const RunArgs& given) {
   RunArgs a = given;
+  validate_max_wall_s(a.max_wall_s);
+  check_output_path(a.json_file, "--json");
+  check_output_path(a.trace_file, "--trace");
+  check_output_path(a.vcd_file, "--vcd");
+  const SigintGuard sigint;  // Ctrl-C stops the search or the simulation cleanly (exit 130)
   a.hw_file = locate_default(a.hw_file, RunArgs{}.hw_file);
   a.model_file = locate_default(a.model_file, RunArgs{}.model_file);
   const HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
@@ -86,7 +94,9 @@ void run(const RunArgs& given) {
   choice.search.threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
   choice.cache_dir = a.out_dir.empty() ? "" : a.out_dir + "/dataflows";
   choice.progress = !a.quiet;
+  choice.search.stop = &interrupt_flag();
   const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
+  throw_if_interrupted("the dataflow search");
 
   // Energy prices: --energy, else configs/energy/default.yaml next to the hardware configs.
   std::string energy_file = a.energy_file;
@@ -101,6 +111,7 @@ void run(const RunArgs& given) {
   } else if (!a.quiet) {
     std::cerr << "h2sim: no energy config found (give --energy FILE); energy is not reported\n";
   }
+  opt.max_wall_s = a.max_wall_s;
   const LlmRunResult r = run_llm(hw, model, scenario, a.batch, df, opt);
   std::cout << format_llm_report(r);
   if (!a.json_file.empty()) write_file_atomically(a.json_file, llm_report_json(r).dump(2) + "\n");
@@ -140,6 +151,9 @@ void register_run_command(CLI::App& app) {
       ->take_all();
   cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4")->take_all();
   cmd->add_option("--dram-set", args->dram_overrides, "Override a DRAM standard key")->take_all();
+  cmd->add_option("--max-wall-s", args->max_wall_s,
+                  "Stop the simulation (exit 3, no result file) after this many seconds of wall time; 0: no limit")
+      ->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
   cmd->callback([args]() { run(*args); });
 }

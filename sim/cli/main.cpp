@@ -1,5 +1,5 @@
 // h2sim: the command-line front end. Each subcommand lives in its own file in sim/cli/.
-// Exit codes: 0 ok, 1 internal error, 2 bad input (see README.md).
+// Exit codes: 0 ok, 1 internal error, 2 bad input, 3 limit reached, 130 Ctrl-C (see README.md).
 #include <systemc>
 
 #include <cstdlib>
@@ -12,7 +12,7 @@ int sc_main(int argc, char** argv) {
   CLI::App app{
       "h2sim: a cycle-level simulator of hybrid-bonding near-memory-processing accelerators for "
       "low-batch LLM inference (H2-LLM, ISCA 2025) and their baselines.\n"
-      "Exit codes: 0 ok, 1 internal error, 2 bad input."};
+      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 limit reached (--max-wall-s), 130 Ctrl-C."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
 
@@ -37,6 +37,12 @@ int sc_main(int argc, char** argv) {
   } catch (const h2sim::InputError& e) {
     std::cerr << "h2sim: error: " << e.what() << "\n";
     return h2sim::kExitBadInput;
+  } catch (const h2sim::LimitReached& e) {
+    std::cerr << "h2sim: stopped: " << e.what() << "\n";
+    return h2sim::kExitLimitReached;
+  } catch (const h2sim::Interrupted& e) {
+    std::cerr << "h2sim: " << e.what() << "\n";
+    return h2sim::kExitInterrupted;
   } catch (const h2sim::InternalError& e) {
     std::cerr << "h2sim: internal error (please report): " << e.what() << "\n";
     return h2sim::kExitInternalError;

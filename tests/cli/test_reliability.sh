@@ -101,7 +101,7 @@ sleep 1.5
 kill -INT "$pid"
 wait "$pid"
 code=$?
-[ "$code" -eq 2 ] && grep -qF "interrupted (Ctrl-C)" "$tmp/err" && [ ! -e "$tmp/an_int.json" ] && ok \
+[ "$code" -eq 130 ] && grep -qF "interrupted (Ctrl-C)" "$tmp/err" && [ ! -e "$tmp/an_int.json" ] && ok \
   || { bad "analyze SIGINT: exit $code, JSON $(ls "$tmp"/an_int.json* 2>/dev/null)"; cat "$tmp/err"; }
 [ -z "$(find "$tmp" -maxdepth 1 -name 'an_int*')" ] && ok || bad "analyze SIGINT left a file"
 
