@@ -540,14 +540,31 @@ struct Worker {
 
 }  // namespace
 
+void check_search_params(const SearchParams& p) {
+  using L = SearchLimits;
+  auto in_range = [](const char* flag, int64_t v, int64_t lo, int64_t hi, const std::string& why) {
+    if (v < lo || v > hi) throw InputError(fmt::format("{} {} is out of range (valid: {}..{}; {})", flag, v, lo, hi, why));
+  };
+  in_range("--population", p.population, L::kMinPopulation, L::kMaxPopulation, "~1.1 KiB per individual");
+  in_range("--generations", p.generations, 1, L::kMaxGenerations, "at ~10^5 evaluations/s per thread");
+  if (p.population * p.generations > L::kMaxEvaluations) {
+    throw InputError(fmt::format("--population {} x --generations {} = {} evaluations is more than the {} a search may "
+                                 "take (3-4 hours on one thread at ~10^5 evaluations/s); lower one of them",
+                                 p.population, p.generations, p.population * p.generations, L::kMaxEvaluations));
+  }
+  in_range("--top-k", p.top_k, L::kMinTopK, std::min(L::kMaxTopK, p.population),
+           fmt::format("at most --population {} and at most {}", p.population, L::kMaxTopK));
+  in_range("--threads", p.threads, 1, L::kMaxThreads, "the result is the same for any thread count");
+  if (!(p.mutation_ratio >= 0 && p.mutation_ratio <= 1)) {
+    throw InputError(fmt::format("--mutation-ratio {} is out of range (valid: [0, 1])", p.mutation_ratio));
+  }
+}
+
 SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario,
                             int64_t batch, const EvaluatorOptions& options, const SearchParams& params) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
-  if (params.population < 2) throw InputError(fmt::format("--population must be at least 2, found {}", params.population));
-  if (params.generations < 1) throw InputError(fmt::format("--generations must be at least 1, found {}", params.generations));
-  if (params.top_k < 2) throw InputError(fmt::format("--top-k must be at least 2, found {}", params.top_k));
-  if (params.threads < 1) throw InputError(fmt::format("--threads must be at least 1, found {}", params.threads));
+  check_search_params(params);
   std::vector<HardwareConfig> variants = params.search_hardware ? hardware_space(hw) : std::vector<HardwareConfig>{hw};
   if (variants.empty()) throw InputError("the hardware space is empty");
   const CapacityContext cap{batch, scenario.max_context_tokens};

@@ -188,6 +188,32 @@ struct SearchParams {
   std::function<void(const GenerationReport&)> progress;
 };
 
+// Bounds of the search parameters (the flags --population, --generations, --top-k, --threads of
+// explore and analyze, and the same keys of sweeps), from memory and time arithmetic measured on
+// LLaMA3-8B (2-CPU AMD EPYC):
+//  - an individual (a dataflow of one layer's operators and its latency) takes ~1.1 KiB, and a
+//    generation holds its children plus the top-k: 100,000 individuals ~ 110 MiB;
+//  - one thread evaluates 65,000-95,000 individuals/s: the budget population x generations of
+//    10^9 evaluations is 3-4 hours on one thread (the paper's search is 2,500 x 50 = 125,000);
+//  - the top-k is kept free of duplicates by comparing each new member with all kept ones,
+//    top_k^2 comparisons per generation: 10,000 is 10^8 (a tenth of a second); and a top-k
+//    larger than the population would only be filled by earlier generations' leftovers;
+//  - each thread holds its own evaluator and sampler per hardware variant (64 in the hardware
+//    space, ~1.6 MiB per thread), and the result is the same for any thread count, so threads
+//    beyond the cores gain nothing: 256.
+struct SearchLimits {
+  static constexpr int64_t kMinPopulation = 2;
+  static constexpr int64_t kMaxPopulation = 100000;
+  static constexpr int64_t kMaxGenerations = 100000;
+  static constexpr int64_t kMaxEvaluations = 1000000000;  // population x generations
+  static constexpr int64_t kMinTopK = 2;
+  static constexpr int64_t kMaxTopK = 10000;
+  static constexpr int kMaxThreads = 256;
+};
+
+// InputError naming the flag, the value and the valid range if a parameter is out of bounds.
+void check_search_params(const SearchParams& params);
+
 struct SearchResult {
   Dataflow best;
   HardwareConfig hardware;     // the design of the best (== base unless search_hardware)

@@ -13,6 +13,7 @@
 #include "mapping/report.hpp"
 #include "mapping/search.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/interrupt.hpp"
 
@@ -29,18 +30,23 @@ struct AnalyzeArgs {
 };
 
 void run(const AnalyzeArgs& a) {
-  HardwareConfig hw = load_hardware_config(a.hw_file);
-  ModelConfig model = load_model_config(a.model_file);
-  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
-  if (a.batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", a.batch));
-  EvaluatorOptions opt{a.artifact_compat};
+  // Flags first (each numeric one is range-checked while parsing), then the files.
   DataflowChoice choice;
   choice.name_or_file = a.dataflow;
   choice.artifact_compat = a.artifact_compat;
   choice.search.population = a.population;
   choice.search.generations = a.generations;
+  // The parents kept per generation are not a flag here: the default, but never more than the population.
+  choice.search.top_k = std::min(choice.search.top_k, a.population);
   choice.search.seed = a.seed;
   choice.search.threads = a.threads > 0 ? a.threads : int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+  check_search_params(choice.search);  // checked even for a fixed dataflow: a wrong flag is wrong
+  check_output_file("--json", a.json_file);
+
+  HardwareConfig hw = load_hardware_config(a.hw_file);
+  ModelConfig model = load_model_config(a.model_file);
+  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  EvaluatorOptions opt{a.artifact_compat};
   // Ctrl-C stops a searched dataflow (cc-nmp, h2llm) between generations; analyze then writes
   // nothing, since the result would not be the searched dataflow's.
   SigintGuard sigint;
@@ -63,7 +69,9 @@ void register_analyze_command(CLI::App& app) {
       ->required();
   cmd->add_option("--scenario", args->scenario, "Scenario name (humaneval, sharegpt, longbench, loogle) or YAML file")
       ->required();
-  cmd->add_option("--batch", args->batch, "Sequences decoded together")->required();
+  cmd->add_option("--batch", args->batch, "Sequences decoded together")
+      ->required()
+      ->transform(whole_number(1, kMaxBatch));
   cmd->add_option("--dataflow", args->dataflow,
                   "npu-only, fc-nmp, attn-nmp, attn-nmp-split, cc-nmp, h2llm (searched), or a dataflow YAML file")
       ->required();
@@ -71,10 +79,18 @@ void register_analyze_command(CLI::App& app) {
                 "Reproduce the artifact: every decode step at the final context, its MIX conventions and "
                 "Attn-NMP-Split ratio");
   cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_per_layer_s, ...) to this file");
-  cmd->add_option("--population", args->population, "Search population for cc-nmp / h2llm")->capture_default_str();
-  cmd->add_option("--generations", args->generations, "Search generations for cc-nmp / h2llm")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Search seed for cc-nmp / h2llm")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Search threads for cc-nmp / h2llm (0: up to 2)")->capture_default_str();
+  // Bounds and their reasons: SearchLimits in mapping/search.hpp.
+  using L = SearchLimits;
+  cmd->add_option("--population", args->population, "Search population for cc-nmp / h2llm")
+      ->capture_default_str()
+      ->transform(whole_number(L::kMinPopulation, L::kMaxPopulation, "~1.1 KiB per individual"));
+  cmd->add_option("--generations", args->generations, "Search generations for cc-nmp / h2llm")
+      ->capture_default_str()
+      ->transform(whole_number(1, L::kMaxGenerations));
+  cmd->add_option("--seed", args->seed, "Search seed for cc-nmp / h2llm")->capture_default_str()->transform(unsigned_64());
+  cmd->add_option("--threads", args->threads, "Search threads for cc-nmp / h2llm (0: up to 2)")
+      ->capture_default_str()
+      ->transform(whole_number(0, L::kMaxThreads));
   cmd->callback([args]() { run(*args); });
 }
 

@@ -8,6 +8,7 @@
 
 #include "config/errors.hpp"
 #include "mapping/input_check.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 
 namespace h2sim::cli {
@@ -47,10 +48,6 @@ void run(const CheckArgs& a) {
     if (!forced) {
       throw InputError(fmt::format("--kind: unknown kind '{}' (valid: {})", a.kind, fmt::join(input_kind_names(), ", ")));
     }
-  }
-  if (a.batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", a.batch));
-  if (a.max_context_tokens < 1) {
-    throw InputError(fmt::format("--max-context must be at least 1 token, found {}", a.max_context_tokens));
   }
   CheckOptions o;
   o.hw_file = a.hw_file;
@@ -96,10 +93,13 @@ void register_check_command(CLI::App& app) {
                   "Dataflows: the model to check against (default: the model the dataflow names in configs/models, "
                   "else llama3-8b)");
   cmd->add_option("--batch", args->batch, "Dataflows: sequences whose KV cache must fit (capacity check)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(whole_number(1, kMaxBatch));
+  // The scenario's own bound on max_context_tokens (mapping/model.cpp): 16 Mi tokens.
   cmd->add_option("--max-context", args->max_context_tokens,
                   "Dataflows: tokens of context the KV cache must hold (capacity check)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(whole_number(1, int64_t(1) << 24, "the bound of a scenario's max_context_tokens"));
   cmd->add_flag("--quiet", args->quiet, "Print errors only");
   cmd->callback([args]() { run(*args); });
 }

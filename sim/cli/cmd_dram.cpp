@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/dram_bench.hpp"
 
@@ -16,14 +17,20 @@ void register_dram_command(CLI::App& app) {
   cmd->add_option("--path", o->path, "external (x16 interface, FR-FCFS) or hb (hybrid-bonded bank ports, NMP)")
       ->capture_default_str();
   cmd->add_option("--pattern", o->pattern, "sequential or random")->required();
-  cmd->add_option("--bytes", o->bytes, "Bytes to move (hb: split evenly over the banks)")->required();
+  // 1 GiB: a stream's bandwidth settles within a few MiB, and 1 GiB of random external reads
+  // already takes ~30 s and ~0.3 GiB of memory (sequential: ~1.5 s); one channel of the designs
+  // holds 4 GiB.
+  cmd->add_option("--bytes", o->bytes, "Bytes to move (hb: split evenly over the banks)")
+      ->required()
+      ->transform(whole_number(1, int64_t(1) << 30, "a benchmark settles within a few MiB"));
   cmd->add_option("--kind", o->kind, "read or write (external path)")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the random pattern")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the random pattern")->capture_default_str()->transform(unsigned_64());
   cmd->add_option("--json", *json_file, "Write the results as JSON to this file");
   cmd->add_option("--set", o->hw_overrides, "Override a hardware config key: KEY=VALUE (repeatable)");
   cmd->add_option("--dram-set", o->dram_overrides,
                   "Override a DRAM standard key, e.g. hb_port.row_switch_overlap=1 (repeatable)");
   cmd->callback([o, json_file]() {
+    check_output_file("--json", *json_file);
     DramBenchResult r = run_dram_bench(*o);
     std::cout << r.table;
     if (!json_file->empty()) write_file_atomically(*json_file, r.json.dump(2) + "\n");

@@ -23,6 +23,7 @@
 #include "config/yaml_reader.hpp"
 #include "mapping/experiment.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 
 extern char** environ;
@@ -219,7 +220,7 @@ void write_plots(const ExperimentSpec& spec, const std::vector<PointResult>& res
 }
 
 int run_experiment(const ExperimentArgs& a) {
-  if (a.jobs < 1) throw InputError(fmt::format("--jobs must be at least 1, found {}", a.jobs));
+  check_output_dir("--out", a.out_dir);
   std::vector<std::string> fids;
   if (a.fidelity == "analytic" || a.fidelity == "cycle" || a.fidelity == "ideal") fids = {a.fidelity};
   else if (a.fidelity != "both") {
@@ -285,7 +286,9 @@ void register_experiment_command(CLI::App& app) {
   cmd->add_option("spec", args->spec_file, "Experiment spec YAML, e.g. configs/experiments/paper.yaml")->required();
   cmd->add_option("--out", args->out_dir, "Output folder (points/, dataflows/, plots/, results.csv, summary.*)")
       ->capture_default_str();
-  cmd->add_option("--jobs", args->jobs, "Points simulated in parallel (processes)")->capture_default_str();
+  cmd->add_option("--jobs", args->jobs, "Points simulated in parallel (processes)")
+      ->capture_default_str()
+      ->transform(whole_number(1, kMaxJobs, "each job is a process of its own"));
   cmd->add_option("--fidelity", args->fidelity, "Run only analytic, ideal or cycle points, or both (the spec's)")
       ->capture_default_str();
   cmd->callback([args]() {

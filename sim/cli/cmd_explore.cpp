@@ -1,6 +1,7 @@
 // h2sim explore: genetic design-space search of dataflows (and optionally NMP hardware).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "mapping/report.hpp"
 #include "mapping/search.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/interrupt.hpp"
 
@@ -31,20 +33,10 @@ struct ExploreArgs {
 };
 
 void run(const ExploreArgs& a) {
-  HardwareConfig hw = load_hardware_config(a.hw_file);
-  ModelConfig model = load_model_config(a.model_file);
-  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
-  if (a.batch < 1) throw InputError(fmt::format("--batch must be at least 1, found {}", a.batch));
+  // Flags first (each numeric one is range-checked while parsing), then the files.
   if (a.space != "dataflow" && a.space != "hardware") {
     throw InputError(fmt::format("--space: unknown space '{}' (valid: dataflow, hardware)", a.space));
   }
-  if (!(a.mutation_ratio >= 0 && a.mutation_ratio <= 1)) {
-    throw InputError(fmt::format("--mutation-ratio must be in [0, 1], found {}", a.mutation_ratio));
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(a.out_dir, ec);
-  if (ec) throw InputError(fmt::format("--out: cannot create directory '{}': {}", a.out_dir, ec.message()));
-
   SearchParams p;
   p.population = a.population;
   p.generations = a.generations;
@@ -52,8 +44,21 @@ void run(const ExploreArgs& a) {
   p.mutation_ratio = a.mutation_ratio;
   p.seed = a.seed;
   p.threads = a.threads;
+  check_search_params(p);  // the cross-flag bounds: top-k <= population, the evaluation budget
+  if (a.dataflow_space != "h2llm" && a.dataflow_space != "cc-nmp") {
+    throw InputError(fmt::format("--dataflow-space: unknown space '{}' (valid: h2llm, cc-nmp)", a.dataflow_space));
+  }
   p.space = parse_dataflow_space(a.dataflow_space);
   p.search_hardware = a.space == "hardware";
+  check_output_dir("--out", a.out_dir);
+
+  HardwareConfig hw = load_hardware_config(a.hw_file);
+  ModelConfig model = load_model_config(a.model_file);
+  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  std::error_code ec;
+  std::filesystem::create_directories(a.out_dir, ec);
+  if (ec) throw InputError(fmt::format("--out: cannot create directory '{}': {}", a.out_dir, ec.message()));
+
   p.stop = &interrupt_flag();
   if (!a.quiet) {
     p.progress = [](const GenerationReport& r) {
@@ -104,7 +109,7 @@ void run(const ExploreArgs& a) {
                  {"threads", a.threads},
                  {"evaluations", r.evaluations},
                  {"wall_s", r.wall_s},
-                 {"evaluations_per_s", r.wall_s > 0 ? double(r.evaluations) / r.wall_s : 0.0},
+                 {"wall_evaluations_per_s", r.wall_s > 0 ? double(r.evaluations) / r.wall_s : 0.0},
                  {"interrupted", r.interrupted}};
   j["best_hardware"] = {{"name", best_hw.name},
                         {"nmp_channels", best_hw.nmp_channels},
@@ -127,23 +132,42 @@ void register_explore_command(CLI::App& app) {
   cmd->add_option("--hw", args->hw_file, "Hardware config YAML (the base design)")->required();
   cmd->add_option("--model", args->model_file, "Model YAML or the artifact's operator_graph.json")->required();
   cmd->add_option("--scenario", args->scenario, "Scenario name or YAML file")->required();
-  cmd->add_option("--batch", args->batch, "Sequences decoded together")->required();
+  cmd->add_option("--batch", args->batch, "Sequences decoded together")
+      ->required()
+      ->transform(whole_number(1, kMaxBatch));
   cmd->add_option("--out", args->out_dir, "Output directory (best_dataflow.yaml, summary.json)")->required();
   cmd->add_option("--space", args->space,
                   "dataflow (fixed design) or hardware (also NMP channels {2,4,6,8} x 16 PE tuples)")
       ->capture_default_str();
   cmd->add_option("--dataflow-space", args->dataflow_space, "h2llm (data-centric) or cc-nmp (compute-centric)")
       ->capture_default_str();
-  cmd->add_option("--population", args->population, "Individuals per generation")->capture_default_str();
-  cmd->add_option("--generations", args->generations, "Generations")->capture_default_str();
-  cmd->add_option("--top-k", args->top_k, "Parents kept per generation")->capture_default_str();
+  // Bounds and their reasons: SearchLimits in mapping/search.hpp.
+  using L = SearchLimits;
+  cmd->add_option("--population", args->population, "Individuals per generation (population x generations <= 10^9)")
+      ->capture_default_str()
+      ->transform(whole_number(L::kMinPopulation, L::kMaxPopulation, "~1.1 KiB per individual"));
+  cmd->add_option("--generations", args->generations, "Generations")
+      ->capture_default_str()
+      ->transform(whole_number(1, L::kMaxGenerations));
+  CLI::Option* top_k = cmd->add_option("--top-k", args->top_k, "Parents kept per generation (at most --population)")
+                           ->capture_default_str()
+                           ->transform(whole_number(L::kMinTopK, L::kMaxTopK));
   cmd->add_option("--mutation-ratio", args->mutation_ratio, "Share of children made by mutation (rest: crossover)")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "RNG seed (same seed, same result, any thread count)")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads")->capture_default_str();
+      ->capture_default_str()
+      ->transform(real_number(0, 1));
+  cmd->add_option("--seed", args->seed, "RNG seed (same seed, same result, any thread count)")
+      ->capture_default_str()
+      ->transform(unsigned_64());
+  cmd->add_option("--threads", args->threads, "Worker threads (the result does not depend on them)")
+      ->capture_default_str()
+      ->transform(whole_number(1, L::kMaxThreads));
   cmd->add_flag("--artifact-compat", args->artifact_compat, "Evaluate with the artifact's conventions");
   cmd->add_flag("--quiet", args->quiet, "No per-generation progress on stderr");
-  cmd->callback([args]() { run(*args); });
+  cmd->callback([args, top_k]() {
+    // Not given: the default, but never more than the population (given: checked against it).
+    if (top_k->count() == 0) args->top_k = std::min(args->top_k, args->population);
+    run(*args);
+  });
 }
 
 }  // namespace h2sim::cli

@@ -13,6 +13,7 @@
 #include "config/errors.hpp"
 #include "mapping/sweep.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/process_pool.hpp"
 
@@ -36,8 +37,8 @@ struct MergeArgs {
 };
 
 int run_sweep_command(const SweepArgs& a) {
-  if (a.jobs < 1) throw InputError(fmt::format("--jobs must be at least 1, found {}", a.jobs));
   const auto [shard, shards] = parse_shard(a.shard);
+  if (!a.dry_run) check_output_dir("--out", a.out_dir);
   const SweepSpec spec = load_sweep_spec(a.spec_file);
   const std::vector<SweepPoint> all = expand_sweep(spec);
   const std::vector<SweepPoint> mine = shard_points(all, shard, shards);
@@ -86,6 +87,8 @@ int run_sweep_command(const SweepArgs& a) {
 }
 
 int run_merge_command(const MergeArgs& a) {
+  check_output_file("merge", (fs::path(a.out_dir) / "results.csv").string());
+  check_output_file("merge", (fs::path(a.out_dir) / "summary.json").string());
   const SweepMergeResult m = merge_sweep(a.out_dir);
   write_file_atomically((fs::path(a.out_dir) / "results.csv").string(), m.csv);
   write_file_atomically((fs::path(a.out_dir) / "summary.json").string(), m.summary);
@@ -119,7 +122,9 @@ void register_sweep_commands(CLI::App& app) {
       ->required();
   cmd->add_option("--out", s->out_dir, "Output folder: sweep.json, points/<id>/{config.yaml,result.json,log.txt}")
       ->required();
-  cmd->add_option("--jobs", s->jobs, "Points simulated at once (processes)")->capture_default_str();
+  cmd->add_option("--jobs", s->jobs, "Points simulated at once (processes)")
+      ->capture_default_str()
+      ->transform(whole_number(1, kMaxJobs, "each job is a process of its own"));
   cmd->add_option("--shard", s->shard, "Run share I of N (1 <= I <= N): points whose index % N == I-1")
       ->capture_default_str();
   cmd->add_flag("--dry-run", s->dry_run, "Print each point's id and command line, run nothing");
