@@ -2,11 +2,52 @@
 // Exit codes: 0 ok, 1 internal error, 2 bad input, 3 limit reached, 130 Ctrl-C (see README.md).
 #include <systemc>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "config/errors.hpp"
 #include "sim/cli/commands.hpp"
+
+namespace {
+
+// CLI11 2.1 turns "99999999999999999999" into INT64_MAX and "-1" into 2^64-1 for unsigned flags
+// without a word, and takes "nan" and "inf" for numbers: every numeric flag of every command is
+// checked here before conversion, so nothing given on the command line is silently clamped.
+std::string strict_number_error(const std::string& type, const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  if (type == "FLOAT") {
+    const double v = std::strtod(begin, &end);
+    if (end == begin || *end != '\0') return "";  // not a number: CLI11 reports it
+    if (errno == ERANGE && std::fabs(v) > 1) return "'" + text + "' is out of the range of a double";
+    if (!std::isfinite(v)) return "must be a finite number, found '" + text + "'";
+    return "";
+  }
+  if (type == "UINT" && text.find('-') != std::string::npos) return "must not be negative, found '" + text + "'";
+  if (type == "UINT") {
+    std::strtoull(begin, &end, 0);
+  } else {
+    std::strtoll(begin, &end, 0);
+  }
+  if (end == begin || *end != '\0') return "";
+  if (errno == ERANGE) return "'" + text + "' is out of the range of a 64-bit integer";
+  return "";
+}
+
+void add_strict_number_checks(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_strict_number_checks(*sub);
+  for (CLI::Option* opt : app.get_options()) {
+    const std::string type = opt->get_type_name();
+    if (type != "INT" && type != "UINT" && type != "FLOAT") continue;
+    opt->check(CLI::Validator([type](std::string& text) { return strict_number_error(type, text); }, "", "strict-number"));
+  }
+}
+
+}  // namespace
 
 int sc_main(int argc, char** argv) {
   CLI::App app{
@@ -24,6 +65,7 @@ int sc_main(int argc, char** argv) {
   h2sim::cli::register_check_command(app);
   h2sim::cli::register_experiment_command(app);
   h2sim::cli::register_sweep_commands(app);
+  add_strict_number_checks(app);
 
   try {
     app.parse(argc, argv);

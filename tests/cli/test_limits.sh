@@ -42,6 +42,12 @@ timeout 20 "$H2SIM" gemm --hw "$hw" --m 1000000 --k 4096 --n 4096 --fidelity ana
 "$H2SIM" gemm --hw "$hw" --m 1 --k 4096 --n 99999999999 >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -qF "above the supported maximum" "$tmp/err" && ok || { bad "gemm --n 99999999999"; cat "$tmp/err"; }
 
+# --- numeric flags: out-of-range, negative unsigned and non-finite values are errors, never clamped.
+"$H2SIM" gemm --hw "$hw" --m 99999999999999999999 --k 64 --n 64 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "out of the range of a 64-bit integer" "$tmp/err" && ok || { bad "--m 99999999999999999999"; cat "$tmp/err"; }
+"$H2SIM" run --seed -1 --quiet >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF -- "--seed: must not be negative" "$tmp/err" && ok || { bad "run --seed -1"; cat "$tmp/err"; }
+
 # --- output paths are checked before the work.
 mkdir -p "$tmp/adir"
 "$H2SIM" gemm --hw "$hw" --m 1 --k 4096 --n 4096 --json "$tmp/adir" >/dev/null 2>"$tmp/err"
