@@ -193,9 +193,15 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
   double best_s = std::numeric_limits<double>::infinity();
   int64_t best_blocks = 0;
   bool best_resident = false;
+  int64_t splits_over_bank = 0;
   for (int64_t p_k : divisors(hw.pes_per_channel())) {
     const int64_t p_n = hw.pes_per_channel() / p_k;
     const PeSplit sp{hw.pes_per_channel(), p_k, p_n, ceil_div(tile.k, p_k), ceil_div(tile.n, p_n)};
+    // Each PE reads its weights from its own bank: its share of every GEMM must fit there.
+    if (g * double(sp.k_pe) * double(sp.n_pe) * double(e) > double(hw.bank_capacity_bytes)) {
+      ++splits_over_bank;
+      continue;
+    }
     int64_t last_m_b = -1;
     for (int64_t parts = 1; parts <= tile.m; ++parts) {
       const int64_t m_b = ceil_div(tile.m, parts);
@@ -240,6 +246,19 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
         }
       }
     }
+  }
+  if (best.m_b == 0 && splits_over_bank == int64_t(divisors(hw.pes_per_channel()).size())) {
+    throw InputError(fmt::format(
+        "design '{}': the weights of a {} tile do not fit the PEs' banks: every PE grid leaves some PE more than "
+        "its bank's {} B (at best {:.0f} B per PE); reduce --batch, --k or --n",
+        hw.name, tile.to_string(), hw.bank_capacity_bytes, [&] {
+          double least = std::numeric_limits<double>::infinity();
+          for (int64_t p_k : divisors(hw.pes_per_channel())) {
+            const int64_t p_n = hw.pes_per_channel() / p_k;
+            least = std::min(least, g * double(ceil_div(tile.k, p_k)) * double(ceil_div(tile.n, p_n)) * double(e));
+          }
+          return least;
+        }()));
   }
   if (best.m_b == 0) {
     throw InputError(fmt::format(

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "mapping/channel_plan.hpp"
 #include "mapping/roofline.hpp"
@@ -158,5 +159,39 @@ TEST(ChannelPlan, InputPiecesAreScatteredBeforeUseAndReleasedOnce) {
     }
     EXPECT_EQ(scattered, released) << tile.to_string();
     EXPECT_LE(in_use_max, hw.buffers.input_buffer_bytes) << tile.to_string();
+  }
+}
+
+// A PE streams its weights from its own bank, so the planner may only pick PE grids whose
+// per-PE share fits the bank (a 1 x 16 grid for a K x 1 tile would put all of K in one bank).
+TEST(ChannelPlan, PerPeWeightsFitTheBank) {
+  const HardwareConfig hw = h2llm();  // 256 MiB banks
+  const GemmShape tile{1, 1, 178956971, 1};  // 358 MB of weights in one column
+  const ChannelPlan plan = plan_channel(hw, tile, true);
+  const double per_pe = double(plan.split.k_pe) * double(plan.split.n_pe) * double(hw.element_bytes);
+  EXPECT_LE(per_pe, double(hw.bank_capacity_bytes)) << "grid " << plan.split.p_k << " x " << plan.split.p_n;
+}
+
+TEST(ChannelPlan, WeightsBeyondEveryBankAreRejectedWithTheNumbers) {
+  HardwareConfig hw = h2llm();
+  hw.bank_capacity_bytes = 1 << 20;  // 1 MiB banks: 16 MiB per channel
+  try {
+    plan_channel(hw, {1, 1, 4096, 4096}, true);  // 32 MiB of weights
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("do not fit the PEs' banks"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("1048576 B"), std::string::npos) << e.what();
+  }
+}
+
+// The plan is what the simulator holds in memory: past the bound, the planner refuses and points
+// to the analytic fidelity instead of allocating gigabytes.
+TEST(ChannelPlan, PlansBeyondTheSimulationBoundAreRejected) {
+  const HardwareConfig hw = h2llm();
+  try {
+    plan_channel(hw, {1, 1000000, 2048, 1366}, true);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("use --fidelity analytic"), std::string::npos) << e.what();
   }
 }
