@@ -11,6 +11,39 @@
 
 namespace h2sim {
 
+namespace {
+
+// Everything a searched dataflow depends on, so a cached search is reused only for the very same
+// inputs: a --set override, an edited model or scenario file, or other search parameters give a
+// different key (names alone do not: `--set nmp_channels=4` keeps the design's name).
+std::string search_inputs_key(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
+                              const Scenario& scenario, int64_t batch) {
+  std::string s = fmt::format(
+      "hw {} {} {} {} {:.17g} {} {} {} | pe {} {} {:.17g} {:.17g} | buf {} {} {} | npu {:.17g} {:.17g} {:.17g} {:.17g}",
+      hw.channels, hw.nmp_channels, hw.banks_per_channel, hw.bank_capacity_bytes, hw.external_bandwidth_bytes_per_s,
+      hw.element_bytes, hw.precision, hw.burst_bytes, hw.pe.fpus_per_pe, hw.pe.macs_per_fpu_per_cycle,
+      hw.pe.frequency_hz, hw.pe.hb_bandwidth_bytes_per_s, hw.buffers.input_buffer_bytes,
+      hw.buffers.weight_buffer_bytes, hw.buffers.output_buffer_bytes, hw.npu.peak_macs_per_s,
+      hw.npu.compute_efficiency, hw.npu.bandwidth_efficiency, hw.npu.reduce_ops_per_s);
+  s += fmt::format(" | model {} {} {} {} {} {}", model.layers, model.hidden, model.ffn, model.q_heads, model.kv_heads,
+                   model.ffn_kind);
+  for (int op = 0; op < model.graph.size(); ++op) s += fmt::format(" {}:{}", model.graph.name(op), int(model.graph.kind(op)));
+  for (const auto& [from, to] : model.graph.edges()) s += fmt::format(" {}>{}", from, to);
+  s += fmt::format(" | scenario {} {} {} | batch {}", scenario.prompt_tokens, scenario.decode_tokens,
+                   scenario.max_context_tokens, batch);
+  const SearchParams& p = c.search;
+  s += fmt::format(" | search {} {} {} {} {:.17g} {} {} {} {}", c.name_or_file, p.population, p.generations, p.top_k,
+                   p.mutation_ratio, p.seed, p.ratio_steps, p.max_redraws, c.artifact_compat);
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a, 64 bit: stable across runs and machines
+  for (const unsigned char ch : s) {
+    h ^= ch;
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace
+
 std::string default_dataflow_name(const HardwareConfig& hw) { return hw.nmp_channels == 0 ? "npu-only" : "h2llm"; }
 
 Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
@@ -39,9 +72,9 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
         c.cache_dir.empty()
             ? ""
             : (std::filesystem::path(c.cache_dir) /
-               fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}.yaml", c.name_or_file, hw.name, model.name, scenario.name,
-                           batch, c.search.population, c.search.generations, c.search.seed,
-                           c.artifact_compat ? "-compat" : ""))
+               fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}-{}.yaml", c.name_or_file, hw.name, model.name,
+                           scenario.name, batch, c.search.population, c.search.generations, c.search.seed,
+                           c.artifact_compat ? "-compat" : "", search_inputs_key(c, hw, model, scenario, batch)))
                   .string();
     if (!file.empty() && std::filesystem::exists(file)) {
       if (c.progress) std::cerr << "h2sim: using the searched dataflow cached in " << file << "\n";
@@ -63,8 +96,13 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
         std::filesystem::create_directories(c.cache_dir, ec);
         const std::string partial = file + ".partial";
         {
-          std::ofstream out(partial);
+          std::ofstream out(partial, std::ios::binary | std::ios::trunc);
           out << dataflow_to_yaml(df, model, hw);
+          out.flush();
+          if (!out) {
+            std::filesystem::remove(partial, ec);
+            throw InputError(fmt::format("cannot write the dataflow cache '{}' (folder not writable or disk full)", file));
+          }
         }
         std::filesystem::rename(partial, file, ec);
         if (ec) throw InputError(fmt::format("cannot write the dataflow cache '{}': {}", file, ec.message()));

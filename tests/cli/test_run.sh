@@ -25,6 +25,9 @@ json_check "all(k in a for k in ['latency_s','prefill_s','decode_s','ttft_s','tp
   "run JSON has the documented keys" "$tmp/memo.json"
 json_check "abs(a['latency_s'] - a['prefill_s'] - a['decode_s']) < 1e-12 and a['fidelity'] == 'cycle'" "latency = prefill + decode" "$tmp/memo.json"
 if ls "$tmp/out/dataflows/"h2llm-*.yaml >/dev/null 2>&1; then ok; else bad "searched dataflow not cached"; fi
+# The cache is keyed by every search input: a --set override (same design name) searches anew.
+"$H2SIM" run "${tiny[@]}" --set pe.frequency_mhz=300 >/dev/null 2>&1
+if [ "$(ls "$tmp/out/dataflows/"h2llm-*.yaml | wc -l)" -eq 2 ]; then ok; else bad "--set reused a dataflow searched for other hardware"; fi
 
 # Memoization reuses measured MAGs; --exact simulates every layer and step: within 0.5%, on
 # full-size LLaMA3-8B layers (4 of them) and a short scenario. (On the tiny model a MAG lasts about
