@@ -59,6 +59,24 @@ const std::vector<std::string> kCommands = {"run", "gemm", "analyze"};
 // Outputs belong to the sweep (one folder per point), so a spec may not redirect them.
 const std::vector<std::string> kManagedFlags = {"json", "out", "quiet", "trace", "vcd"};
 
+// Points a spec may expand into (the paper's whole experiment is 576): a few lines of axes can
+// multiply into billions, which would exhaust memory before anything runs.
+constexpr size_t kMaxSweepPoints = 100000;
+
+// The product of the axis lengths, saturated at kMaxSweepPoints + 1.
+size_t point_count(const std::vector<SweepAxis>& axes) {
+  size_t total = 1;
+  for (const auto& a : axes) total = std::min(total * a.rows.size(), kMaxSweepPoints + 1);  // no overflow: both factors are small
+  return total;
+}
+
+std::string too_many_points(const std::vector<SweepAxis>& axes) {
+  std::vector<size_t> sizes;
+  for (const auto& a : axes) sizes.push_back(a.rows.size());
+  return fmt::format("the axes give {} points, more than the {} a sweep may have (split it into several specs)",
+                     fmt::join(sizes, " x "), kMaxSweepPoints);
+}
+
 const FlagInfo* find_flag(const std::string& command, const std::string& key) {
   for (const auto& f : command_flags(command)) {
     if (key == f.name) return &f;
@@ -239,6 +257,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     }
   }
   root.reject_unknown_keys();
+  if (point_count(s.axes) > kMaxSweepPoints) root.fail("axes", too_many_points(s.axes));
   (void)dir;
   return s;
 }
@@ -246,8 +265,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
 std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
   if (!spec.points.empty()) return spec.points;
   const std::string dir = fs::path(spec.file).parent_path().string();
-  size_t total = 1;
-  for (const auto& a : spec.axes) total *= a.rows.size();
+  const size_t total = point_count(spec.axes);
+  if (total > kMaxSweepPoints) throw InputError(fmt::format("{}: {}", spec.file, too_many_points(spec.axes)));
   const size_t width = std::max<size_t>(3, std::to_string(total - 1).size());
 
   std::vector<SweepPoint> points;

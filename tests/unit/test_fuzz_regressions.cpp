@@ -64,3 +64,17 @@ TEST(FuzzRegression, MalformedUtf8SequencesAreRejected) {
     EXPECT_NE(input_error([&] { (void)load_hardware_config(path); }).find("not valid UTF-8"), std::string::npos);
   }
 }
+
+// Found by hand beside fuzz_sweep (a 300-byte spec): seven axes of ten values are 10^7 points,
+// which expand_sweep built in memory for minutes before failing. Now a load error naming 'axes'.
+TEST(FuzzRegression, SweepWithTooManyPointsIsAnInputError) {
+  std::string text = "name: big\ncommand: gemm\naxes:\n";
+  for (const char* key : {"m", "k", "n", "batch", "on", "fidelity", "dram"}) {
+    text += std::string("  - ") + key + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
+  }
+  const std::string path = write_temp("sweep-big.yaml", text);
+  const std::string msg = input_error([&] { (void)load_sweep_spec(path); });
+  EXPECT_NE(msg.find("key 'axes': the axes give 10 x 10 x 10 x 10 x 10 x 10 x 10 points, more than the 100000"),
+            std::string::npos)
+      << msg;
+}
