@@ -43,6 +43,18 @@ int64_t whole_bytes(YamlMap& m, const std::string& key, double value, double uni
   return static_cast<int64_t>(std::llround(bytes));
 }
 
+// A share of a peak in [kMinEfficiency, 1]. Times are divided by it: a denormal 4.9e-324 made
+// every NPU time infinite (analyze printed 'inf ms'), and 1e-12 turned a small GEMM into hours of
+// simulated time. 1% is far below any real NPU.
+constexpr double kMinEfficiency = 0.01;
+double efficiency(YamlMap& m, const std::string& key) {
+  const double v = m.fraction(key);
+  if (v < kMinEfficiency) {
+    m.fail(key, fmt::format("must be at least {} (1% of the peak; an NPU below that is a typo), found {}", kMinEfficiency, v));
+  }
+  return v;
+}
+
 int64_t element_bytes_of(YamlMap& m, const std::string& precision) {
   if (precision == "fp16" || precision == "bf16") return 2;
   if (precision == "int8") return 1;
@@ -60,7 +72,7 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
 
   HardwareConfig hw;
   hw.source_file = path;
-  hw.name = top.string("name");
+  hw.name = top.name("name");
   hw.channels = top.positive_integer("channels");
   if (hw.channels > kMaxChannels) {
     top.fail("channels", fmt::format("must be a whole number in 1..{}, found {}", kMaxChannels, hw.channels));
@@ -124,8 +136,8 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
 
   YamlMap npu = top.map("npu", {"peak_tmacs", "compute_efficiency", "bandwidth_efficiency", "reduce_gops"});
   hw.npu.peak_macs_per_s = bounded(npu, "peak_tmacs", 1e-6, 1e6) * 1e12;
-  hw.npu.compute_efficiency = npu.fraction("compute_efficiency");
-  hw.npu.bandwidth_efficiency = npu.fraction("bandwidth_efficiency");
+  hw.npu.compute_efficiency = efficiency(npu, "compute_efficiency");
+  hw.npu.bandwidth_efficiency = efficiency(npu, "bandwidth_efficiency");
   hw.npu.reduce_ops_per_s = (npu.has("reduce_gops") ? bounded(npu, "reduce_gops", 1e-3, 1e9) : 1024.0) * 1e9;
   npu.optional_number("reduce_gops");  // marks it read when absent
   npu.reject_unknown_keys();

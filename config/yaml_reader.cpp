@@ -8,16 +8,23 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config/errors.hpp"
+#include <yaml-cpp/depthguard.h>
 
 namespace h2sim {
 
 std::string read_text_file(const std::string& path) {
   namespace fs = std::filesystem;
+  if (path.empty()) throw InputError("cannot open a file with an empty name (a flag or key was given '')");
   std::error_code ec;
   const auto status = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    // A symlink loop, a name too long, a folder on the way that cannot be searched.
+    throw InputError(fmt::format("{}: cannot open file for reading: {}", path, ec.message()));
+  }
   if (ec || !fs::exists(status)) throw InputError(fmt::format("{}: cannot open file for reading: no such file", path));
   if (fs::is_directory(status)) throw InputError(fmt::format("{}: cannot open file for reading: it is a folder", path));
   // Configs are a few KiB; refusing huge files keeps a wrong path (a log, a device) from
@@ -83,6 +90,10 @@ YAML::Node load_yaml_file(const std::string& path) {
     YAML::Node root = YAML::Load(text);
     if (!root || root.IsNull()) throw InputError(fmt::format("{}: file is empty", path));
     return root;
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this is "bad file".
+    throw InputError(fmt::format("{}:{}:{}: malformed YAML: nested too deeply ({} levels; a config has a few)",
+                                 path, e.mark.line + 1, e.mark.column + 1, e.depth()));
   } catch (const YAML::Exception& e) {
     throw InputError(fmt::format("{}:{}:{}: malformed YAML: {}", path, e.mark.line + 1,
                                  e.mark.column + 1, e.msg));
@@ -134,12 +145,26 @@ YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
   }
   // Keys are names; a list or map used as a key (`? [a, b]`, `{x: 1}: 2`) would make every
   // key lookup below throw a conversion error instead of a message.
+  std::map<std::string, int> line_of;  // key -> its line (0 if unknown)
   for (const auto& kv : node_) {
+    std::string where = file_;
+    const int line = kv.first.Mark().line >= 0 ? kv.first.Mark().line + 1 : 0;
+    if (line > 0) where += fmt::format(":{}", line);
     if (!kv.first.IsScalar()) {
-      std::string where = file_;
-      if (kv.first.Mark().line >= 0) where += fmt::format(":{}", kv.first.Mark().line + 1);
       throw InputError(fmt::format("{}: {}: a key must be a plain name, found {}", where,
                                    path_.empty() ? "document" : path_, describe_value(kv.first)));
+    }
+    const std::string& key = kv.first.Scalar();
+    // yaml-cpp keeps both copies of a repeated key and a lookup finds the first: the second
+    // value would be ignored without a word.
+    if (auto [it, fresh] = line_of.emplace(key, line); !fresh) {
+      throw InputError(fmt::format("{}: key '{}' appears twice{}; only one value can hold", where, key_path(key),
+                                   it->second > 0 ? fmt::format(" (first on line {})", it->second) : ""));
+    }
+    // yaml-cpp does not implement YAML 1.1 merge keys: '<<' would be an ordinary (unknown) key.
+    if (key == "<<") {
+      throw InputError(fmt::format("{}: {}: YAML merge keys ('<<: *anchor') are not supported; write the keys out",
+                                   where, path_.empty() ? "document" : path_));
     }
   }
 }
@@ -258,6 +283,26 @@ std::optional<std::string> YamlMap::optional_string(const std::string& key) {
   mark_used(key);
   if (!has(key)) return std::nullopt;
   return string(key);
+}
+
+std::string YamlMap::name(const std::string& key) {
+  const std::string v = string(key);
+  const std::string valid = fmt::format("a name is 1..{} characters without line breaks, tabs or other control characters",
+                                        kMaxNameBytes);
+  if (v.empty()) fail(key, fmt::format("is empty; {}", valid));
+  if (v.size() > kMaxNameBytes) fail(key, fmt::format("'{}...' is {} bytes long; {}", v.substr(0, 40), v.size(), valid));
+  const auto control = std::find_if(v.begin(), v.end(), [](char c) { return (c >= 0 && c < 0x20) || c == 0x7f; });
+  if (control != v.end()) {
+    fail(key, fmt::format("has a control character (byte 0x{:02X} at offset {}); {}", static_cast<unsigned>(*control),
+                          control - v.begin(), valid));
+  }
+  return v;
+}
+
+std::optional<std::string> YamlMap::optional_name(const std::string& key) {
+  mark_used(key);
+  if (!has(key)) return std::nullopt;
+  return name(key);
 }
 
 bool YamlMap::boolean(const std::string& key) {
@@ -387,6 +432,9 @@ void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides
     YAML::Node parsed;
     try {
       parsed = YAML::Load(value);
+    } catch (const YAML::DeepRecursion& e) {
+      throw InputError(fmt::format("{} '{}': value is not valid YAML: nested too deeply ({} levels)", origin,
+                                   item.size() > 200 ? item.substr(0, 200) + "..." : item, e.depth()));
     } catch (const YAML::Exception& e) {
       throw InputError(fmt::format("{} '{}': value is not valid YAML: {}", origin, item, e.msg));
     }

@@ -48,6 +48,11 @@ class YamlMap {
   std::optional<int64_t> optional_integer(const std::string& key);
   std::string string(const std::string& key);
   std::optional<std::string> optional_string(const std::string& key);
+  // A name (of a design, model, operator, ...): 1..kMaxNameBytes bytes, no control characters.
+  // Names end up in reports, CSV cells, file names and one-line messages.
+  static constexpr size_t kMaxNameBytes = 128;
+  std::string name(const std::string& key);
+  std::optional<std::string> optional_name(const std::string& key);
   bool boolean(const std::string& key);
   std::optional<bool> optional_boolean(const std::string& key);
   // A nested map; `keys`, if given, are its declared keys (declare_keys).

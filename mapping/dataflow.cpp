@@ -503,7 +503,7 @@ Dataflow load_dataflow(const std::string& path, const ModelConfig& model, const 
   if (!root.IsMap()) throw InputError(fmt::format("{}: the document must be a map", path));
   YamlMap top(root, path, "", {"name", "model", "hardware", "mags"});
   Dataflow df;
-  df.name = top.optional_string("name").value_or("dataflow");
+  df.name = top.optional_name("name").value_or("dataflow");
   if (auto m = top.optional_string("model"); m && *m != model.name) {
     top.fail("model", fmt::format("this dataflow was written for model '{}', not '{}'", *m, model.name));
   }

@@ -51,7 +51,7 @@ EnergyConfig load_energy_config(const std::string& path, const std::vector<std::
 
   EnergyConfig c;
   c.source_file = path;
-  c.name = top.string("name");
+  c.name = top.name("name");
   c.dram_activate_pj = non_negative(top, "dram_activate_pj", kMaxPjPerAction);
   c.dram_read_pj_per_bit = non_negative(top, "dram_read_pj_per_bit", kMaxPjPerUnit);
   c.dram_write_pj_per_bit = non_negative(top, "dram_write_pj_per_bit", kMaxPjPerUnit);

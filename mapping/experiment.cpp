@@ -61,13 +61,24 @@ std::vector<std::string> string_list(YamlMap& m, const std::string& key) {
 std::string dataflow_arg(YamlMap& m, const std::string& key, const std::string& value, const std::string& dir) {
   if (is_dataflow_name(value)) return value;
   const std::string file = resolve_path(dir, value);
-  if (fs::is_regular_file(file)) return file;
+  std::error_code ec;  // a symlink loop or an unreadable folder is "not a file", not an exception
+  if (fs::is_regular_file(file, ec)) return file;
   std::string hint = closest_match(value, baseline_names());
   m.fail(key, fmt::format("'{}' is neither a dataflow name ({}) nor a file{}", value,
                           fmt::join(baseline_names(), ", "), hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
 }
 
 std::string dataflow_short_name(const std::string& df) { return is_dataflow_name(df) ? df : stem(df); }
+
+// Runs `load` (loading a file the spec names); its InputError is reported at `key` of the spec.
+template <class F>
+void at_key(YamlMap& m, const std::string& key, F load) {
+  try {
+    load();
+  } catch (const InputError& e) {
+    m.fail(key, e.what());
+  }
+}
 
 double geomean(const std::vector<double>& v) {
   if (v.empty()) return 0;
@@ -87,7 +98,7 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
   const std::string dir = fs::path(path).parent_path().string();
   ExperimentSpec s;
   s.file = path;
-  s.name = root.string("name");
+  s.name = root.name("name");
 
   YAML::Node designs = root.raw("designs");
   if (!designs || !designs.IsSequence() || designs.size() == 0) root.fail("designs", "expected a non-empty list of designs");
@@ -95,11 +106,11 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
     if (!designs[i].IsMap()) root.fail("designs", fmt::format("element {} is not a map", i));
     YamlMap d(designs[i], path, fmt::format("designs[{}]", i), {"name", "label", "hardware", "dataflow"});
     ExperimentDesign e;
-    e.name = d.string("name");
+    e.name = d.name("name");
     if (!valid_id(e.name)) d.fail("name", fmt::format("'{}' must be letters, digits, '.', '+' or '-'", e.name));
-    e.label = d.optional_string("label").value_or(e.name);
+    e.label = d.optional_name("label").value_or(e.name);
     e.hardware_file = resolve_path(dir, d.string("hardware"));
-    (void)load_hardware_config(e.hardware_file, {});  // fail now, not in every point
+    at_key(d, "hardware", [&] { (void)load_hardware_config(e.hardware_file, {}); });  // fail now, not in every point
     e.dataflow = dataflow_arg(d, "dataflow", d.string("dataflow"), dir);
     d.reject_unknown_keys();
     for (const auto& other : s.designs) {
@@ -125,8 +136,7 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
   std::set<std::string> model_ids;
   for (const auto& m : string_list(root, "models")) {
     const std::string file = resolve_path(dir, m);
-    if (fs::path(file).extension() == ".yaml" || fs::path(file).extension() == ".yml") (void)load_model_config(file);
-    else (void)read_text_file(file);
+    at_key(root, "models", [&] { (void)load_model_config(file); });  // YAML, or the artifact's operator_graph.json
     if (!valid_id(stem(file))) root.fail("models", fmt::format("model file name '{}' must be letters, digits, '.', '+' or '-'", stem(file)));
     if (!model_ids.insert(stem(file)).second) root.fail("models", fmt::format("two models named '{}'", stem(file)));
     s.model_files.push_back(file);
@@ -135,7 +145,7 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
     // A name is looked up by `run` itself; a path (has a '/' or ends in .yaml) is resolved here.
     const bool is_file = sc.find('/') != std::string::npos || fs::path(sc).extension() == ".yaml";
     const std::string arg = is_file ? resolve_path(dir, sc) : sc;
-    (void)resolve_scenario(arg, s.model_files.front());  // fail now on a typo
+    at_key(root, "scenarios", [&] { (void)resolve_scenario(arg, s.model_files.front()); });  // fail now on a typo
     if (!valid_id(stem(arg))) root.fail("scenarios", fmt::format("scenario '{}' must be letters, digits, '.', '+' or '-'", stem(arg)));
     s.scenarios.push_back(arg);
   }
@@ -174,6 +184,12 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
   root.reject_unknown_keys();
   return s;
 }
+
+// Each point is a process of its own (0.1 s to minutes) with two or three files: 100,000
+// points are hours of CPU and 300,000 files; more is a mistake in the spec (or a sweep's job).
+constexpr size_t kMaxPoints = 100000;
+// Point ids are file names (ID.json, ID.log, ID.infeasible): under the usual 255-byte limit.
+constexpr size_t kMaxPointIdBytes = 200;
 
 std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec, const std::vector<std::string>& fidelities) {
   const std::vector<std::string>& fids = fidelities.empty() ? spec.fidelities : fidelities;
@@ -217,8 +233,18 @@ std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec, const
             if (is_searched_baseline(df)) {
               p.search_key = fmt::format("{}|{}|{}|{}|{}", design->hardware_file, df, model_file, sc, batch);
             }
+            // The id names the point's files (ID.json, ID.log): keep it under the 255-byte file name limit.
+            if (p.id.size() > kMaxPointIdBytes) {
+              throw InputError(fmt::format("{}: the point id '{}...' is {} bytes, more than the {} a file name may take; "
+                                           "shorten the design, dataflow, model or scenario names",
+                                           spec.file, p.id.substr(0, 60), p.id.size(), kMaxPointIdBytes));
+            }
             if (!ids.insert(p.id).second) throw InputError(fmt::format("{}: two points have the id '{}'", spec.file, p.id));
             points.push_back(std::move(p));
+            if (points.size() > kMaxPoints) {
+              throw InputError(fmt::format("{}: more than {} points (each a process of its own); split the spec",
+                                           spec.file, kMaxPoints));
+            }
           }
         }
       }

@@ -224,7 +224,20 @@ void validate_model_numbers(const ModelConfig& m, const ModelKeys& keys,
 nlohmann::json parse_json(const std::string& path) {
   const std::string text = read_text_file(path);
   try {
-    return nlohmann::json::parse(text);
+    // A key repeated in one object: nlohmann keeps the last value without a word; refuse it.
+    std::vector<std::set<std::string>> keys;  // per open object
+    const nlohmann::json::parser_callback_t no_duplicate_keys = [&](int /*depth*/, nlohmann::json::parse_event_t event,
+                                                                     nlohmann::json& parsed) {
+      using E = nlohmann::json::parse_event_t;
+      if (event == E::object_start) keys.emplace_back();
+      if (event == E::object_end && !keys.empty()) keys.pop_back();
+      if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second) {
+        throw InputError(fmt::format("{}: key '{}' appears twice in one object; only one value can hold", path,
+                                     parsed.get<std::string>()));
+      }
+      return true;
+    };
+    return nlohmann::json::parse(text, no_duplicate_keys);
   } catch (const nlohmann::json::parse_error& e) {
     // Line and column of the offending byte, like the YAML errors (e.byte is 1-based).
     size_t line = 1, column = 1;
@@ -388,6 +401,7 @@ ModelConfig load_artifact_model(const std::string& graph_path, const std::string
 ModelConfig load_model_config(const std::string& path) {
   namespace fs = std::filesystem;
   if (fs::path(path).extension() == ".json") {
+    (void)read_text_file(path);  // the graph itself first: a missing graph is not reported as its shape.json
     fs::path shape = fs::path(path).parent_path() / "shape.json";
     return load_artifact_model(path, shape.string());
   }
@@ -396,7 +410,7 @@ ModelConfig load_model_config(const std::string& path) {
   YamlMap top(root, path, "", {"name", "layers", "hidden", "ffn", "q_heads", "kv_heads", "ffn_kind", "operators", "edges"});
   ModelConfig m;
   m.source_file = path;
-  m.name = top.string("name");
+  m.name = top.name("name");
   m.layers = top.positive_integer("layers");
   m.hidden = top.positive_integer("hidden");
   m.ffn = top.positive_integer("ffn");
@@ -419,7 +433,7 @@ ModelConfig load_model_config(const std::string& path) {
       n.name = kind = ops[i].as<std::string>();
     } else if (ops[i].IsMap()) {
       YamlMap om(ops[i], path, where, {"name", "kind"});
-      n.name = om.string("name");
+      n.name = om.name("name");
       kind = om.optional_string("kind").value_or(n.name);
       om.reject_unknown_keys();
     } else {
@@ -453,7 +467,7 @@ Scenario load_scenario(const std::string& path) {
   if (!root.IsMap()) throw InputError(fmt::format("{}: the document must be a map", path));
   YamlMap top(root, path, "", {"name", "prompt_tokens", "decode_tokens", "max_context_tokens"});
   Scenario s;
-  s.name = top.string("name");
+  s.name = top.name("name");
   // 16 Mi tokens: beyond any model's context, and it keeps KV-cache byte counts and decode-step
   // loops bounded.
   constexpr int64_t kMaxContext = int64_t(1) << 24;

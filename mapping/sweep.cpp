@@ -110,9 +110,16 @@ bool looks_like_path(const std::string& v) {
   return v.find('/') != std::string::npos || ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
+// fs::absolute without exceptions (it throws if the working folder was deleted).
+std::string absolute_normal(const std::string& p) {
+  std::error_code ec;
+  const fs::path a = fs::absolute(p, ec);
+  return (ec ? fs::path(p) : a).lexically_normal().string();
+}
+
 std::string absolute_path(const std::string& spec_dir, const std::string& p) {
   const fs::path path = fs::path(p).is_absolute() ? fs::path(p) : fs::path(spec_dir) / p;
-  return fs::absolute(path).lexically_normal().string();
+  return absolute_normal(path.string());
 }
 
 // A value as it goes on the command line: paths resolved against the spec's folder.
@@ -164,7 +171,7 @@ SweepSpec from_experiment(const std::string& path) {
     p.id = e.id;
     p.axis_values = {{"fidelity", e.fidelity}, {"design", e.design},   {"dataflow", e.dataflow_name},
                      {"model", e.model},       {"scenario", e.scenario}, {"batch", std::to_string(e.batch)}};
-    const auto abs = [](const std::string& f) { return fs::absolute(f).lexically_normal().string(); };
+    const auto abs = [](const std::string& f) { return absolute_normal(f); };
     p.flags = {{"hw", abs(e.hardware_file)},
                {"model", abs(e.model_file)},
                {"scenario", looks_like_path(e.scenario_arg) ? abs(e.scenario_arg) : e.scenario_arg},
@@ -186,7 +193,7 @@ const std::string* flag_value(const KeyValues& kv, const std::string& key) {
 // The hardware file a point uses (the command's default for run).
 std::string hardware_file(const SweepPoint& p) {
   if (const std::string* hw = flag_value(p.flags, "hw")) return *hw;
-  return fs::absolute("configs/hardware/h2llm.yaml").lexically_normal().string();
+  return absolute_normal("configs/hardware/h2llm.yaml");
 }
 
 }  // namespace
@@ -198,7 +205,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   const std::string dir = fs::path(path).parent_path().string();
   SweepSpec s;
   s.file = path;
-  s.name = root.string("name");
+  s.name = root.name("name");
   s.command = root.string("command");
   if (std::find(kCommands.begin(), kCommands.end(), s.command) == kCommands.end()) {
     const std::string hint = closest_match(s.command, kCommands);
@@ -484,7 +491,8 @@ SweepRunResult run_sweep(const SweepSpec& spec, const std::vector<SweepPoint>& a
   for (const auto& p : mine) {
     write_same_or_fail((fs::path(sweep_point_dir(out_dir, p)) / "config.yaml").string(), sweep_point_config(spec, p),
                        out_dir);
-    if (fs::exists(sweep_result_file(out_dir, p))) ++r.already_done;
+    std::error_code ec;
+    if (fs::exists(sweep_result_file(out_dir, p), ec)) ++r.already_done;
     else pending.push_back(p);
   }
   r.ran = pending.size();

@@ -60,7 +60,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
 
   DramStandard s;
   s.source_file = path;
-  s.name = top.string("name");
+  s.name = top.name("name");
   double tck_ns = top.positive_number("tck_ns");
   if (tck_ns > 1000) top.fail("tck_ns", fmt::format("must be at most 1000 ns, found {} (check the unit)", tck_ns));
   s.tck_ps = static_cast<int64_t>(std::llround(tck_ns * 1000.0));

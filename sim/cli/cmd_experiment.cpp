@@ -88,7 +88,8 @@ std::string find_on_path(const std::string& name) {
   std::stringstream ss(path ? path : "");
   for (std::string dir; std::getline(ss, dir, ':');) {
     const std::string f = (fs::path(dir.empty() ? "." : dir) / name).string();
-    if (::access(f.c_str(), X_OK) == 0 && fs::is_regular_file(f)) return f;
+    std::error_code ec;
+    if (::access(f.c_str(), X_OK) == 0 && fs::is_regular_file(f, ec)) return f;
   }
   return "";
 }
@@ -186,7 +187,9 @@ std::set<std::string> run_points(const std::vector<ExperimentPoint>& points, con
 // Renders the charts with gnuplot (data and scripts kept in OUT/plots for re-plotting by hand).
 void write_plots(const ExperimentSpec& spec, const std::vector<PointResult>& results, const std::string& out_dir) {
   const fs::path plot_dir = fs::path(out_dir) / "plots";
-  fs::create_directories(plot_dir);
+  std::error_code dir_ec;
+  fs::create_directories(plot_dir, dir_ec);
+  if (dir_ec) throw InputError(fmt::format("cannot create '{}': {}", plot_dir.string(), dir_ec.message()));
   const std::string gnuplot = find_on_path("gnuplot");
   const std::string partial = ".partial";
   for (const PlotSpec& p : experiment_plots(spec, results, plot_dir.string(), partial)) {
@@ -202,7 +205,7 @@ void write_plots(const ExperimentSpec& spec, const std::vector<PointResult>& res
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     std::error_code ec;
-    if (succeeded(status) && fs::exists(png + partial)) {
+    if (succeeded(status) && fs::exists(png + partial, ec)) {
       fs::rename(png + partial, png, ec);
       if (ec) throw InputError(fmt::format("cannot write '{}': {}", png, ec.message()));
       std::cerr << "h2sim: wrote " << png << "\n";
@@ -239,7 +242,8 @@ int run_experiment(const ExperimentArgs& a) {
   std::vector<size_t> pending;
   for (size_t i = 0; i < to_run.size(); ++i) {
     const fs::path base = out / "points" / to_run[i].id;
-    if (!fs::exists(base.string() + ".json") && !fs::exists(base.string() + ".infeasible")) pending.push_back(i);
+    std::error_code ec;
+    if (!fs::exists(base.string() + ".json", ec) && !fs::exists(base.string() + ".infeasible", ec)) pending.push_back(i);
   }
   const size_t done_before = to_run.size() - pending.size();
   std::cerr << fmt::format("h2sim: experiment '{}': {} points ({} already done), {} at a time, results in {}\n",
@@ -254,7 +258,8 @@ int run_experiment(const ExperimentArgs& a) {
   for (const auto& p : all) {
     PointResult r = read_point_result(p, (out / "points" / (p.id + ".json")).string());
     const std::string infeasible = (out / "points" / (p.id + ".infeasible")).string();
-    if (!r.ok && fs::exists(infeasible)) r.infeasible = read_text_file(infeasible);
+    std::error_code ec;
+    if (!r.ok && fs::exists(infeasible, ec)) r.infeasible = read_text_file(infeasible);
     if (r.ok || !r.infeasible.empty() || failed.count(p.id)) results.push_back(r);
   }
   write_file_atomically((out / "results.csv").string(), results_csv(results));
