@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "mapping/experiment.hpp"
 #include "mapping/model.hpp"
 #include "mapping/report.hpp"
+#include "mapping/search.hpp"
 
 namespace h2sim {
 
@@ -27,29 +29,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class FlagKind { kText, kPath, kNameOrPath, kInteger, kBool };
+enum class FlagKind { kText, kPath, kNameOrPath, kInteger, kSeed, kBool };
 
 struct FlagInfo {
   const char* name;
   FlagKind kind;
+  int64_t lo = 0, hi = 0;  // kInteger: the command's own range, so a bad value fails before anything runs
 };
+
+// The commands' ranges (their reasons are where the commands check them): --batch of run and
+// analyze (sim/cli/arg_checks.hpp kMaxBatch), the GEMM dimensions (validate_gemm_shape), the
+// search parameters (SearchLimits). Seeds are any unsigned 64-bit number.
+constexpr int64_t kMaxBatch = 4096;
+constexpr int64_t kMaxGemmDimension = int64_t(1) << 30;
 
 // The flags a sweep may set, per command (their meaning is the command's --help).
 const std::vector<FlagInfo>& command_flags(const std::string& command) {
+  using K = FlagKind;
+  using L = SearchLimits;
   static const std::vector<FlagInfo> run = {
-      {"hw", FlagKind::kPath},         {"model", FlagKind::kPath},     {"scenario", FlagKind::kNameOrPath},
-      {"batch", FlagKind::kInteger},   {"dataflow", FlagKind::kNameOrPath}, {"fidelity", FlagKind::kText},
-      {"dram", FlagKind::kText},       {"exact", FlagKind::kBool},     {"artifact-compat", FlagKind::kBool},
-      {"seed", FlagKind::kInteger},    {"energy", FlagKind::kPath}};
+      {"hw", K::kPath},          {"model", K::kPath},   {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
+      {"dataflow", K::kNameOrPath}, {"fidelity", K::kText}, {"dram", K::kText},     {"exact", K::kBool},
+      {"artifact-compat", K::kBool}, {"seed", K::kSeed},  {"energy", K::kPath}};
   static const std::vector<FlagInfo> gemm = {
-      {"hw", FlagKind::kPath},      {"m", FlagKind::kInteger},  {"k", FlagKind::kInteger},
-      {"n", FlagKind::kInteger},    {"batch", FlagKind::kInteger}, {"on", FlagKind::kText},
-      {"fidelity", FlagKind::kText}, {"dram", FlagKind::kText}};
+      {"hw", K::kPath},          {"m", K::kInteger, 1, kMaxGemmDimension}, {"k", K::kInteger, 1, kMaxGemmDimension},
+      {"n", K::kInteger, 1, kMaxGemmDimension}, {"batch", K::kInteger, 1, kMaxGemmDimension}, {"on", K::kText},
+      {"fidelity", K::kText},    {"dram", K::kText}};
   static const std::vector<FlagInfo> analyze = {
-      {"hw", FlagKind::kPath},           {"model", FlagKind::kPath},       {"scenario", FlagKind::kNameOrPath},
-      {"batch", FlagKind::kInteger},     {"dataflow", FlagKind::kNameOrPath}, {"artifact-compat", FlagKind::kBool},
-      {"population", FlagKind::kInteger}, {"generations", FlagKind::kInteger}, {"seed", FlagKind::kInteger},
-      {"threads", FlagKind::kInteger}};
+      {"hw", K::kPath},          {"model", K::kPath},   {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
+      {"dataflow", K::kNameOrPath}, {"artifact-compat", K::kBool},
+      {"population", K::kInteger, L::kMinPopulation, L::kMaxPopulation},
+      {"generations", K::kInteger, 1, L::kMaxGenerations}, {"seed", K::kSeed},
+      {"threads", K::kInteger, 0, L::kMaxThreads}};
   if (command == "run") return run;
   if (command == "gemm") return gemm;
   return analyze;
@@ -133,10 +144,27 @@ std::string resolve_value(const std::string& spec_dir, const FlagInfo& f, const 
 void check_value(const YamlMap& m, const std::string& key, const std::string& command, const std::string& v) {
   if (is_override(key)) return;  // validated with the hardware config at expansion
   const FlagInfo* f = find_flag(command, key);
+  const bool digits = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (f->kind == FlagKind::kInteger) {
-    char* end = nullptr;
-    const long long x = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || x < 0) m.fail(key, fmt::format("'{}' is not a non-negative whole number", v));
+    errno = 0;
+    const long long x = digits ? std::strtoll(v.c_str(), nullptr, 10) : 0;
+    if (!digits || errno == ERANGE || x < f->lo || x > f->hi) {
+      m.fail(key, fmt::format("'{}' is not a whole number in {}..{} (the range of {} --{})", v, f->lo, f->hi, command, key));
+    }
+  } else if (f->kind == FlagKind::kSeed) {
+    errno = 0;
+    if (digits) (void)std::strtoull(v.c_str(), nullptr, 10);
+    if (!digits || errno == ERANGE) m.fail(key, fmt::format("'{}' is not a seed (a whole number in 0..2^64-1)", v));
+  } else if (f->kind == FlagKind::kText) {
+    // The commands' word-valued flags: a typo fails here, not in every point.
+    static const std::map<std::string, std::vector<std::string>> kWords = {
+        {"fidelity", {"analytic", "ideal", "cycle"}}, {"on", {"nmp", "npu"}}, {"dram", {"lpddr5", "pipe"}}};
+    const auto it = kWords.find(key);
+    if (it != kWords.end() && std::find(it->second.begin(), it->second.end(), v) == it->second.end()) {
+      const std::string hint = closest_match(v, it->second);
+      m.fail(key, fmt::format("'{}' is not one of {}{}", v, fmt::join(it->second, ", "),
+                              hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
   } else if (f->kind == FlagKind::kBool && v != "true" && v != "false") {
     m.fail(key, fmt::format("'{}' is not true or false", v));
   }
@@ -193,7 +221,17 @@ const std::string* flag_value(const KeyValues& kv, const std::string& key) {
 // The hardware file a point uses (the command's default for run).
 std::string hardware_file(const SweepPoint& p) {
   if (const std::string* hw = flag_value(p.flags, "hw")) return *hw;
-  return absolute_normal("configs/hardware/h2llm.yaml");
+  // Where `run` finds its default: in the working folder, else beside the executable (build/*/h2sim).
+  const std::string given = "configs/hardware/h2llm.yaml";
+  std::error_code ec;
+  if (fs::exists(given, ec)) return absolute_normal(given);
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (fs::exists(dir / given, ec)) return (dir / given).lexically_normal().string();
+    }
+  }
+  return absolute_normal(given);  // the loader reports it missing, naming the path
 }
 
 }  // namespace
@@ -232,6 +270,16 @@ SweepSpec load_sweep_spec(const std::string& path) {
   if (root.has("axes")) {
     YAML::Node axes = root.raw("axes");
     if (!axes.IsSequence()) root.fail("axes", "expected a list of axes (each a map of KEY: [values])");
+    {
+      // The number of points first, from the list lengths alone: the biggest mistake is reported
+      // before any value is judged.
+      std::vector<SweepAxis> shape;
+      for (const auto& a : axes) {
+        if (!a.IsMap() || a.size() == 0 || !a.begin()->second.IsSequence()) continue;
+        shape.emplace_back().rows.resize(a.begin()->second.size());
+      }
+      if (point_count(shape) > kMaxSweepPoints) root.fail("axes", too_many_points(shape));
+    }
     for (size_t i = 0; i < axes.size(); ++i) {
       const std::string where = fmt::format("axes[{}]", i);
       if (!axes[i].IsMap() || axes[i].size() == 0) root.fail(where, "expected a map of KEY: [values]");
@@ -258,6 +306,10 @@ SweepSpec load_sweep_spec(const std::string& path) {
       for (size_t r = 0; r < columns.front().size(); ++r) {
         std::vector<std::string> row;
         for (const auto& c : columns) row.push_back(c[r]);
+        // The same step twice would run the same points twice under two ids.
+        if (std::find(axis.rows.begin(), axis.rows.end(), row) != axis.rows.end()) {
+          am.fail(axis.keys.front(), fmt::format("value {} is listed twice", fmt::join(row, ", ")));
+        }
         axis.rows.push_back(std::move(row));
       }
       s.axes.push_back(std::move(axis));
@@ -459,12 +511,13 @@ void write_sweep_file(const std::string& path, const std::string& content) {
 
 namespace {
 
+// The file's content, or nothing if there is no file. Anything else at the path (a folder, a
+// FIFO, a device, a file over 64 MiB) is an InputError: reading it could block or never end.
 std::optional<std::string> read_if_exists(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (!fs::exists(st)) return std::nullopt;
+  return read_text_file(path);
 }
 
 // Writes a file every shard derives from the spec, unless it already has these bytes; other
@@ -553,10 +606,18 @@ SweepMergeResult merge_sweep(const std::string& out_dir) {
   std::vector<Row> rows;
   std::vector<std::string> axis_keys, value_keys;
   std::map<std::string, std::vector<double>> numbers;  // per column, over the points that have it
+  std::string name, command;
   try {
+    name = manifest.is_object() ? manifest.value("name", "") : "";
+    command = manifest.is_object() ? manifest.value("command", "") : "";
     for (const auto& e : manifest.at("points")) {
       Row r;
       r.id = e.at("id").get<std::string>();
+      // Ids name folders under points/: one plain file name, never a path out of the sweep.
+      if (r.id.empty() || r.id == "." || r.id == ".." || r.id.find('/') != std::string::npos || r.id.size() > 200) {
+        throw InputError(fmt::format("{}: not a sweep manifest: point id '{}' is not a plain file name", manifest_file,
+                                     r.id.substr(0, 200)));
+      }
       for (const auto& [k, v] : e.at("axes").items()) {
         r.axes.emplace_back(k, v.get<std::string>());
         if (std::find(axis_keys.begin(), axis_keys.end(), k) == axis_keys.end()) axis_keys.push_back(k);
@@ -616,8 +677,8 @@ SweepMergeResult merge_sweep(const std::string& out_dir) {
   m.csv = csv.str();
 
   nlohmann::ordered_json s;
-  s["name"] = manifest.value("name", "");
-  s["command"] = manifest.value("command", "");
+  s["name"] = name;
+  s["command"] = command;
   s["points"] = m.points;
   s["points_ok"] = m.ok;
   s["missing"] = m.missing;

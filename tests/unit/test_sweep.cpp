@@ -125,6 +125,16 @@ TEST(SweepSpec, InvalidKeysRejectedNamingFileAndKey) {
       {"name: x\ncommand: run\n" + base_block() + "axis:\n  - batch: [1]\n", "axis"},
       {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [one]\n", "whole number"},
       {"name: x\ncommand: gemm\nbase: {model: m.yaml}\n", "not a flag of 'gemm'"},
+      // Values outside the command's own range fail at load, not in every point.
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [1, 99999999999999999999]\n",
+       "'99999999999999999999' is not a whole number in 1..4096 (the range of run --batch)"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [0x2]\n", "'0x2' is not a whole number"},
+      {"name: x\ncommand: gemm\nbase: {n: 2147483648}\n", "in 1..1073741824 (the range of gemm --n)"},
+      {"name: x\ncommand: analyze\n" + base_block() + "  population: 100001\n", "in 2..100000"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - seed: [-1]\n", "is not a seed"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - fidelity: [analytic, cylce]\n", "did you mean 'cycle'"},
+      {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [1, 2, 1]\n", "value 1 is listed twice"},
+      {"name: x\ncommand: run\n" + base_block() + "  batch: 1\n  batch: 2\n", "appears twice"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto f = d.write("bad" + std::to_string(i) + ".yaml", cases[i].body);
@@ -275,6 +285,27 @@ TEST(SweepMerge, MissingPointsListed) {
   EXPECT_EQ(m.missing.size(), 4u);
   EXPECT_NE(m.csv.find("000_analytic_1_6_600,missing,analytic,1,6,600,,\n"), std::string::npos) << m.csv;
   EXPECT_THROW(merge_sweep(d.path() + "/nowhere"), InputError);
+}
+
+// A sweep folder is input to merge: a manifest naming a path instead of an id, a result that is a
+// FIFO or a device (reading it would block or never end), a name that is not a string.
+TEST(SweepMerge, BadFoldersAreInputErrors) {
+  TempDir d("badmerge");
+  auto merge_error = [&](const std::string& manifest) {
+    d.write("sweep.json", manifest);
+    try {
+      (void)merge_sweep(d.path());
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(merge_error(R"({"points": [{"id": "../../etc", "axes": {}}]})").find("is not a plain file name"),
+            std::string::npos);
+  EXPECT_NE(merge_error(R"({"name": 5, "points": []})").find("not a sweep manifest"), std::string::npos);
+  fs::create_directories(fs::path(d.path()) / "points" / "a");
+  fs::create_symlink("/dev/zero", fs::path(d.path()) / "points" / "a" / "result.json");
+  EXPECT_NE(merge_error(R"({"points": [{"id": "a", "axes": {}}]})").find("not a regular file"), std::string::npos);
 }
 
 }  // namespace
