@@ -560,6 +560,27 @@ void check_search_params(const SearchParams& p) {
   }
 }
 
+void check_search_budget(const SearchParams& p, int64_t decode_steps, size_t variants, const std::string& scenario) {
+  using L = SearchLimits;
+  const double steps = double(std::max<int64_t>(decode_steps, 1));
+  const double work = double(p.population) * double(p.generations) * steps;
+  if (work > L::kMaxStepEvaluations) {
+    throw InputError(fmt::format(
+        "--population {} x --generations {} x {} decode steps of scenario '{}' = {:.3g} step evaluations, more than the "
+        "{:.0e} a search may take (~1 hour on one thread); lower --population or --generations, or shorten the scenario",
+        p.population, p.generations, decode_steps, scenario, work, L::kMaxStepEvaluations));
+  }
+  const double evaluators = double(std::min<int64_t>(p.threads, p.population)) * double(variants);
+  const double bytes = evaluators * steps * L::kBytesPerStep;
+  if (bytes > L::kMaxEvaluatorBytes) {
+    throw InputError(fmt::format(
+        "{} evaluators ({} thread(s) x {} hardware variant(s)) over {} decode steps of scenario '{}' need ~{:.1f} GiB, "
+        "more than the {:.0f} GiB a search may take; use fewer --threads, the dataflow space, or a shorter scenario",
+        evaluators, std::min<int64_t>(p.threads, p.population), variants, decode_steps, scenario,
+        bytes / double(1ull << 30), L::kMaxEvaluatorBytes / double(1ull << 30)));
+  }
+}
+
 SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, const Scenario& scenario,
                             int64_t batch, const EvaluatorOptions& options, const SearchParams& params) {
   using clock = std::chrono::steady_clock;
@@ -567,6 +588,7 @@ SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, 
   check_search_params(params);
   std::vector<HardwareConfig> variants = params.search_hardware ? hardware_space(hw) : std::vector<HardwareConfig>{hw};
   if (variants.empty()) throw InputError("the hardware space is empty");
+  check_search_budget(params, options.artifact_compat ? 1 : scenario.decode_tokens, variants.size(), scenario.name);
   const CapacityContext cap{batch, scenario.max_context_tokens};
 
   std::vector<Worker> workers(params.threads);

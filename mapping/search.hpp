@@ -209,10 +209,19 @@ struct SearchLimits {
   static constexpr int64_t kMinTopK = 2;
   static constexpr int64_t kMaxTopK = 10000;
   static constexpr int kMaxThreads = 256;
+  // An evaluation costs time and memory in proportion to the decode steps it prices (one per
+  // context; one with --artifact-compat): ~4e-8 s per step (100,000 steps: 250 evaluations/s)
+  // and ~160 B per step in every evaluator (one per thread and hardware variant).
+  static constexpr double kMaxStepEvaluations = 1e11;  // population x generations x steps: ~1 h
+  static constexpr double kBytesPerStep = 160;
+  static constexpr double kMaxEvaluatorBytes = 8.0 * (1ull << 30);  // threads x variants x steps x 160 B
 };
 
 // InputError naming the flag, the value and the valid range if a parameter is out of bounds.
 void check_search_params(const SearchParams& params);
+// The same for the cost of the whole search over `decode_steps` steps and `variants` hardware
+// designs (one evaluator per thread and variant): the scenario is part of the budget.
+void check_search_budget(const SearchParams& params, int64_t decode_steps, size_t variants, const std::string& scenario);
 
 struct SearchResult {
   Dataflow best;

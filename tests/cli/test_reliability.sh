@@ -112,6 +112,16 @@ flag_case "--jobs: 0 is out of range (valid: 1..256" sweep "$SRC/tests/data/swee
 flag_case "--jobs: 1000 is out of range (valid: 1..256" experiment "$SRC/tests/data/experiments/tiny.yaml" \
   --out "$tmp/exj" --jobs 1000
 [ ! -e "$tmp/xb" ] && [ ! -e "$tmp/sw" ] && [ ! -e "$tmp/exj" ] && ok || bad "a rejected flag left an output folder"
+# The search budget counts the scenario's decode steps (an evaluation prices every step): a
+# 16M-token scenario made the default search run for a day; --space hardware kept 64 evaluators
+# of ~160 B per step each.
+printf 'name: long\nprompt_tokens: 1\ndecode_tokens: 16777215\nmax_context_tokens: 16777216\n' >"$tmp/long.yaml"
+printf 'name: mid\nprompt_tokens: 1\ndecode_tokens: 1000000\nmax_context_tokens: 1000001\n' >"$tmp/mid.yaml"
+flag_case "x 16777215 decode steps of scenario 'long' = 2.1e+12 step evaluations, more than the 1e+11" \
+  explore --hw "$hw" --model "$model" --scenario "$tmp/long.yaml" --batch 1 --out "$tmp/xl" --quiet
+flag_case "64 evaluators (1 thread(s) x 64 hardware variant(s)) over 1000000 decode steps" \
+  explore --hw "$hw" --model "$model" --scenario "$tmp/mid.yaml" --batch 1 --out "$tmp/xl" --quiet --space hardware \
+  --population 10 --generations 1
 # `explore` without --top-k and a population below its default keeps at most the population.
 "$H2SIM" "${ex[@]}" --population 10 --generations 2 >/dev/null 2>"$tmp/err" && ok || { bad "explore --population 10"; cat "$tmp/err"; }
 
