@@ -385,6 +385,29 @@ void YamlMap::reject_unknown_keys(const std::vector<std::string>& also_valid) co
   }
 }
 
+namespace {
+// A copy of `n` without source marks: an override's value was parsed from the command line, so
+// its "line 1" must not be reported as line 1 of the config file it is written into.
+YAML::Node without_marks(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+      return YAML::Node(n.Scalar());
+    case YAML::NodeType::Sequence: {
+      YAML::Node out(YAML::NodeType::Sequence);
+      for (const auto& item : n) out.push_back(without_marks(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      YAML::Node out(YAML::NodeType::Map);
+      for (const auto& kv : n) out[without_marks(kv.first)] = without_marks(kv.second);
+      return out;
+    }
+    default:
+      return YAML::Node(YAML::NodeType::Null);
+  }
+}
+}  // namespace
+
 void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
                      const std::string& origin) {
   for (const auto& item : overrides) {
@@ -439,7 +462,7 @@ void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides
       throw InputError(fmt::format("{} '{}': value is not valid YAML: {}", origin, item, e.msg));
     }
     YAML::Node parent = chain.back();
-    parent[steps.back()] = parsed;
+    parent[steps.back()] = without_marks(parsed);
   }
 }
 

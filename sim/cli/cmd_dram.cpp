@@ -18,8 +18,8 @@ void register_dram_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--pattern", o->pattern, "sequential or random")->required();
   // 1 GiB: a stream's bandwidth settles within a few MiB, and 1 GiB of random external reads
-  // already takes ~30 s and ~0.3 GiB of memory (sequential: ~1.5 s); one channel of the designs
-  // holds 4 GiB.
+  // already takes 30-40 s and ~0.3 GiB of memory (sequential: ~1.5 s; measured on 2 EPYC cores);
+  // one channel of the designs holds 4 GiB.
   cmd->add_option("--bytes", o->bytes, "Bytes to move (hb: split evenly over the banks)")
       ->required()
       ->transform(whole_number(1, int64_t(1) << 30, "a benchmark settles within a few MiB"));
