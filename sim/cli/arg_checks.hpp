@@ -23,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "config/errors.hpp"
 
@@ -145,7 +146,7 @@ inline void check_output_file(const std::string& flag, const std::string& path) 
   const fs::file_status st = fs::status(path, ec);
   if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) throw InputError(fmt::format("{} {}: {}", flag, path, ec.message()));
   if (fs::is_directory(st)) {
-    throw InputError(fmt::format("{} {}: is a folder; give a file name (e.g. {}/result.json)", flag, path, path));
+    throw InputError(fmt::format("{} {}: is a folder, but a file is written there (give a file name)", flag, path));
   }
   if (fs::exists(st) && !fs::is_regular_file(st)) {
     throw InputError(fmt::format("{} {}: is not a regular file (a device, FIFO or socket); results are written to a "
@@ -157,6 +158,20 @@ inline void check_output_file(const std::string& flag, const std::string& path) 
   }
   const fs::path parent = fs::path(path).parent_path();
   detail::require_writable(flag, path, detail::existing_ancestor(flag, path, parent));
+}
+
+// A result file must not be one of the command's inputs (a typo such as `--json hw.yaml`
+// would replace a config with a report).
+inline void check_not_an_input(const std::string& flag, const std::string& path, const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return;
+  std::error_code ec;
+  for (const auto& in : inputs) {
+    if (!in.empty() && fs::equivalent(path, in, ec) && !ec) {
+      throw InputError(fmt::format("{} {}: is an input of this command ({}); writing the result there would replace it",
+                                   flag, path, in));
+    }
+  }
 }
 
 // An output folder `dir` (given with `flag`): a folder or nothing yet, and writable (or creatable).

@@ -42,6 +42,7 @@ void run(const AnalyzeArgs& a) {
   choice.search.threads = a.threads > 0 ? a.threads : int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
   check_search_params(choice.search);  // checked even for a fixed dataflow: a wrong flag is wrong
   check_output_file("--json", a.json_file);
+  check_not_an_input("--json", a.json_file, {a.hw_file, a.model_file, a.scenario, a.dataflow});
 
   HardwareConfig hw = load_hardware_config(a.hw_file);
   ModelConfig model = load_model_config(a.model_file);

@@ -31,6 +31,7 @@ void register_dram_command(CLI::App& app) {
                   "Override a DRAM standard key, e.g. hb_port.row_switch_overlap=1 (repeatable)");
   cmd->callback([o, json_file]() {
     check_output_file("--json", *json_file);
+    check_not_an_input("--json", *json_file, {o->hw_file, o->dram_file});
     DramBenchResult r = run_dram_bench(*o);
     std::cout << r.table;
     if (!json_file->empty()) write_file_atomically(*json_file, r.json.dump(2) + "\n");

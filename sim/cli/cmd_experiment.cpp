@@ -224,6 +224,9 @@ void write_plots(const ExperimentSpec& spec, const std::vector<PointResult>& res
 
 int run_experiment(const ExperimentArgs& a) {
   check_output_dir("--out", a.out_dir);
+  for (const char* f : {"results.csv", "summary.json", "summary.md"}) {
+    check_output_file("--out", (fs::path(a.out_dir) / f).string());
+  }
   std::vector<std::string> fids;
   if (a.fidelity == "analytic" || a.fidelity == "cycle" || a.fidelity == "ideal") fids = {a.fidelity};
   else if (a.fidelity != "both") {

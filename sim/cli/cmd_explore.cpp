@@ -51,6 +51,9 @@ void run(const ExploreArgs& a) {
   p.space = parse_dataflow_space(a.dataflow_space);
   p.search_hardware = a.space == "hardware";
   check_output_dir("--out", a.out_dir);
+  for (const char* f : {"best_dataflow.yaml", "summary.json"}) {
+    check_output_file("--out", (std::filesystem::path(a.out_dir) / f).string());
+  }
 
   HardwareConfig hw = load_hardware_config(a.hw_file);
   ModelConfig model = load_model_config(a.model_file);

@@ -137,6 +137,12 @@ flag_case "--json $tmp/an.json/: ends with '/'" "${an[@]}" --json "$tmp/an.json/
 flag_case "--out $tmp/afile: exists and is not a folder" "${exo[@]}" --out "$tmp/afile"
 flag_case "--json $tmp: is a folder" dram --hw "$hw" --pattern sequential --bytes 64 --json "$tmp"
 flag_case "cannot create a file in folder '/proc'" "${an[@]}" --json /proc/h2sim-test.json
+cp "$SRC/configs/models/llama3-8b.yaml" "$tmp/model-copy.yaml"
+flag_case "is an input of this command" analyze --hw "$hw" --model "$tmp/model-copy.yaml" --scenario humaneval --batch 1 \
+  --dataflow fc-nmp --json "$tmp/./model-copy.yaml"
+cmp -s "$SRC/configs/models/llama3-8b.yaml" "$tmp/model-copy.yaml" && ok || bad "analyze --json replaced its model"
+mkdir -p "$tmp/xs/summary.json"
+flag_case "--out $tmp/xs/summary.json: is a folder" "${exo[@]}" --out "$tmp/xs"
 "$H2SIM" "${an[@]}" --json "$tmp/new/folder/an.json" >/dev/null 2>"$tmp/err" && [ -s "$tmp/new/folder/an.json" ] && ok \
   || bad "analyze --json into a new folder"
 [ -z "$(find "$tmp" -name '*.partial*' -o -name '.h2sim-write-probe*')" ] && ok || bad "a temporary or probe file was left"
