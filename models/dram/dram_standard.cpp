@@ -183,6 +183,23 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
       t.nrppb + s.refresh.nrfcpb_ck + longest_lead >= s.refresh.nrefi_ck / s.banks() * s.banks()) {
     rf.fail("trefi_ns", "per-bank refresh windows leave no time for commands");
   }
+  // Every other constraint must fit between two refreshes as well: a row cycle (or a four-
+  // activate window, ...) longer than that can never be met on the calendar. Found: nrc_ck 100000
+  // (tREFI 3125 CK) made a 1 MiB random-write benchmark run out of memory, 1e9 crashed it.
+  const int64_t between_refreshes = s.refresh.nrefi_ck - t.nrpab - s.refresh.nrfcab_ck;
+  const std::vector<std::pair<const char*, int64_t>> timings = {
+      {"nbl_ck", t.nbl},     {"ncl_ck", t.ncl},       {"ncwl_ck", t.ncwl},     {"nrcd_ck", t.nrcd},
+      {"nrpab_ck", t.nrpab}, {"nrppb_ck", t.nrppb},   {"nras_ck", t.nras},     {"nrc_ck", t.nrc},
+      {"nrtp_ck", t.nrtp},   {"nwr_ck", t.nwr},       {"nccd_s_ck", t.nccd_s}, {"nccd_l_ck", t.nccd_l},
+      {"nrrd_ck", t.nrrd},   {"nfaw_ck", t.nfaw},     {"nwtr_s_ck", t.nwtr_s}, {"nwtr_l_ck", t.nwtr_l},
+      {"nppd_ck", t.nppd}};
+  for (const auto& [key, ck] : timings) {
+    if (ck >= between_refreshes) {
+      tm.fail(key, fmt::format("{} CK does not fit between two refreshes (refresh.trefi_ns {} CK - nrpab_ck - tRFCab = {} "
+                               "CK); no DRAM timing is that long (check the unit)",
+                               ck, s.refresh.nrefi_ck, between_refreshes));
+    }
+  }
   rf.reject_unknown_keys();
 
   YamlMap hb = top.map("hb_port", {"column_access_bytes", "read_latency_ck", "row_switch_overlap"});
@@ -192,6 +209,10 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
                                                s.hb.column_access_bytes, s.row_bytes));
   }
   s.hb.read_latency_ck = bounded(hb, "read_latency_ck", kMaxTimingCk);
+  if (s.hb.read_latency_ck >= s.refresh.nrefi_ck) {
+    hb.fail("read_latency_ck", fmt::format("{} CK is longer than the refresh interval ({} CK); check the unit",
+                                           s.hb.read_latency_ck, s.refresh.nrefi_ck));
+  }
   s.hb.row_switch_overlap = hb.number("row_switch_overlap");
   if (!(s.hb.row_switch_overlap >= 0 && s.hb.row_switch_overlap <= 1)) {
     hb.fail("row_switch_overlap", fmt::format("must be a fraction in [0, 1], found {}", s.hb.row_switch_overlap));
