@@ -75,6 +75,13 @@ size_t invalid_utf8_at(const std::string& s) {
 
 YAML::Node load_yaml_file(const std::string& path) {
   const std::string text = read_text_file(path);
+  // yaml-cpp takes ~380 B and ~2 us per node: a 60 MB list of numbers took 11 GiB and over a
+  // minute. Every config is a few KiB (the largest, a dataflow of a 64-operator graph, ~20 KiB).
+  constexpr size_t kMaxYamlBytes = size_t(1) << 20;
+  if (text.size() > kMaxYamlBytes) {
+    throw InputError(fmt::format("{}: {} bytes is too large for a YAML config (at most {} KiB; configs are a few KiB)",
+                                 path, text.size(), kMaxYamlBytes >> 10));
+  }
   // yaml-cpp reads UTF-16/32 too (a BOM or NUL bytes up front) and converts; otherwise the
   // bytes must be UTF-8, or a name with a stray byte would only fail when a report is written.
   const bool utf16_or_32 = text.size() >= 2 && (text.compare(0, 2, "\xFE\xFF") == 0 ||
@@ -204,7 +211,12 @@ void YamlMap::fail(const std::string& key, const std::string& message) const {
 
 std::string YamlMap::describe_value(const YAML::Node& n) const {
   if (!n || n.IsNull()) return "nothing (null)";
-  if (n.IsScalar()) return fmt::format("'{}'", n.Scalar());
+  if (n.IsScalar()) {
+    // A value pasted by mistake (a whole file, a long line) should not flood the message.
+    const std::string& v = n.Scalar();
+    if (v.size() > 80) return fmt::format("'{}...' ({} bytes)", v.substr(0, 60), v.size());
+    return fmt::format("'{}'", v);
+  }
   if (n.IsSequence()) return "a list";
   return "a map";
 }

@@ -267,6 +267,13 @@ std::vector<std::string> input_kind_names() {
 
 InputKind detect_input_kind(const std::string& path) {
   const std::string text = read_text_file(path);
+  // Every input `check` knows is a few KiB; parsing a huge file only to guess its kind took 1 GiB
+  // for a 60 MB JSON array. (The loaders refuse such files too.)
+  constexpr size_t kMaxInputBytes = size_t(1) << 20;
+  if (text.size() > kMaxInputBytes) {
+    throw InputError(fmt::format("{}: {} bytes is too large for an h2sim input (at most {} KiB; configs are a few KiB)",
+                                 path, text.size(), kMaxInputBytes >> 10));
+  }
   const auto first = text.find_first_not_of(" \t\r\n");
   const bool json = fs::path(path).extension() == ".json" || (first != std::string::npos && text[first] == '{');
   if (json) {

@@ -223,6 +223,12 @@ void validate_model_numbers(const ModelConfig& m, const ModelKeys& keys,
 
 nlohmann::json parse_json(const std::string& path) {
   const std::string text = read_text_file(path);
+  // The artifact's files are a few hundred bytes; a huge array would only cost memory and time.
+  constexpr size_t kMaxJsonBytes = size_t(1) << 20;
+  if (text.size() > kMaxJsonBytes) {
+    throw InputError(fmt::format("{}: {} bytes is too large for the artifact's model JSON (at most {} KiB)", path,
+                                 text.size(), kMaxJsonBytes >> 10));
+  }
   try {
     // A key repeated in one object: nlohmann keeps the last value without a word; refuse it.
     std::vector<std::set<std::string>> keys;  // per open object

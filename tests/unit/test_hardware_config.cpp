@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -148,4 +150,29 @@ TEST(YamlReader, DeclaredKeysRejectUnknownKeysAtOnceWithSuggestionsFromTheWholeS
 TEST(YamlReader, ReadingAnUndeclaredKeyIsABugInTheLoader) {
   YamlMap m(YAML::Load("name: x\n"), "f.yaml", "", {"name"});
   EXPECT_THROW(m.optional_string("label"), InternalError);
+}
+
+// yaml-cpp needs ~380 B per node: a 60 MB list took 11 GiB. YAML inputs are capped at 1 MiB.
+TEST(YamlReader, HugeYamlFileIsRefusedBeforeParsing) {
+  const std::string path = ::testing::TempDir() + "h2sim-huge.yaml";
+  {
+    std::ofstream out(path);
+    out << "name: x\nlist: [";
+    for (int i = 0; i < 600000; ++i) out << "1,";
+    out << "1]\n";
+  }
+  try {
+    (void)load_yaml_file(path);
+    ADD_FAILURE() << "a 1.2 MB YAML file was parsed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("is too large for a YAML config (at most 1024 KiB"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
+// A long value is shortened in messages (a pasted file must not flood the terminal).
+TEST(YamlReader, LongValuesAreShortenedInMessages) {
+  const std::string msg = map_error("n: " + std::string(5000, '9') + "x\n", [](YamlMap m) { m.integer("n"); });
+  EXPECT_NE(msg.find("...' (5001 bytes)"), std::string::npos) << msg.substr(0, 200);
+  EXPECT_LT(msg.size(), 300u);
 }
