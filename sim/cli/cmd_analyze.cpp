@@ -41,6 +41,14 @@ void run(const AnalyzeArgs& a) {
   choice.search.seed = a.seed;
   choice.search.threads = a.threads > 0 ? a.threads : int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
   check_search_params(choice.search);  // checked even for a fixed dataflow: a wrong flag is wrong
+  if (!is_fixed_baseline(a.dataflow) && !is_searched_baseline(a.dataflow)) {
+    // A file: a symlink loop or an over-long name is said here (choose_dataflow's fs::exists throws).
+    std::error_code ec;
+    (void)std::filesystem::status(a.dataflow, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      throw InputError(fmt::format("--dataflow {}: {}", a.dataflow, ec.message()));
+    }
+  }
   check_output_file("--json", a.json_file);
   check_not_an_input("--json", a.json_file, {a.hw_file, a.model_file, a.scenario, a.dataflow});
 

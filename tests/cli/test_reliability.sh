@@ -141,6 +141,13 @@ cp "$SRC/configs/models/llama3-8b.yaml" "$tmp/model-copy.yaml"
 flag_case "is an input of this command" analyze --hw "$hw" --model "$tmp/model-copy.yaml" --scenario humaneval --batch 1 \
   --dataflow fc-nmp --json "$tmp/./model-copy.yaml"
 cmp -s "$SRC/configs/models/llama3-8b.yaml" "$tmp/model-copy.yaml" && ok || bad "analyze --json replaced its model"
+ln -s loop2 "$tmp/loop1"
+ln -s loop1 "$tmp/loop2"
+flag_case "--dataflow $tmp/loop1: Too many levels of symbolic links" analyze --hw "$hw" --model "$model" \
+  --scenario humaneval --batch 1 --dataflow "$tmp/loop1"
+flag_case "--json $tmp/loop1: Too many levels of symbolic links" "${an[@]}" --json "$tmp/loop1"
+[ -L "$tmp/loop1" ] && ok || bad "the symlink loop given to --json was replaced"
+flag_case "loop1: cannot open file for reading: Too many levels of symbolic links" check "$tmp/loop1"
 mkdir -p "$tmp/xs/summary.json"
 flag_case "--out $tmp/xs/summary.json: is a folder" "${exo[@]}" --out "$tmp/xs"
 "$H2SIM" "${an[@]}" --json "$tmp/new/folder/an.json" >/dev/null 2>"$tmp/err" && [ -s "$tmp/new/folder/an.json" ] && ok \
