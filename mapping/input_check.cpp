@@ -19,6 +19,7 @@
 #define H2SIM_CHECK_EXPERIMENTS 1
 #endif
 #include "mapping/model.hpp"
+#include "mapping/sweep.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "models/dram/lpddr5_channel.hpp"
 
@@ -27,7 +28,7 @@ namespace h2sim {
 namespace {
 namespace fs = std::filesystem;
 
-const std::array<std::pair<InputKind, const char*>, 9> kKindNames = {{{InputKind::hardware, "hardware"},
+const std::array<std::pair<InputKind, const char*>, 10> kKindNames = {{{InputKind::hardware, "hardware"},
                                                                      {InputKind::dram, "dram"},
                                                                      {InputKind::energy, "energy"},
                                                                      {InputKind::model, "model"},
@@ -35,12 +36,14 @@ const std::array<std::pair<InputKind, const char*>, 9> kKindNames = {{{InputKind
                                                                      {InputKind::artifact_shape, "artifact-shape"},
                                                                      {InputKind::scenario, "scenario"},
                                                                      {InputKind::dataflow, "dataflow"},
-                                                                     {InputKind::experiment, "experiment"}}};
+                                                                     {InputKind::experiment, "experiment"},
+                                                                     {InputKind::sweep, "sweep"}}};
 
 // The top-level keys that identify each YAML format (`name` is shared, so it is not here).
 struct KindKeys {
   InputKind kind;
   std::vector<std::string> keys;
+  bool near_misses = true;  // count typos of the keys too (not for short, common words)
 };
 const std::vector<KindKeys>& yaml_kind_keys() {
   static const std::vector<KindKeys> k = {
@@ -59,6 +62,8 @@ const std::vector<KindKeys>& yaml_kind_keys() {
       {InputKind::dataflow, {"mags", "model", "hardware"}},
       {InputKind::experiment,
        {"designs", "reference_design", "models", "scenarios", "batches", "fidelities", "dataflow_comparison", "paper"}},
+      // Short words: 'name' is one edit from 'base', 'mags' two from 'axes'; exact keys only.
+      {InputKind::sweep, {"command", "base", "axes"}, false},
   };
   return k;
 }
@@ -302,9 +307,10 @@ InputKind detect_input_kind(const std::string& path) {
   for (const auto& kk : yaml_kind_keys()) {
     int score = 0;
     for (const auto& k : keys) {
+      if (k == "name") continue;  // every format has one
       if (std::find(kk.keys.begin(), kk.keys.end(), k) != kk.keys.end()) {
         score += 2;
-      } else if (!closest_match(k, kk.keys).empty()) {
+      } else if (kk.near_misses && !closest_match(k, kk.keys).empty()) {
         score += 1;
       }
     }
@@ -426,6 +432,19 @@ std::string check_input_file_unwrapped(const std::string& path, InputKind kind, 
 #else
       throw InputError(fmt::format("{}: experiment specs cannot be checked by this build", path));
 #endif
+      break;
+    }
+    case InputKind::sweep: {
+      // Loaded and expanded as `h2sim sweep --dry-run` does: every point's hardware (with its
+      // overrides), model and scenario are loaded.
+      const SweepSpec spec = load_sweep_spec(path);
+      const std::vector<SweepPoint> points = expand_sweep(spec);
+      out += fmt::format("  {:<32} {}\n", "name", spec.name);
+      out += fmt::format("  {:<32} {}\n", "command", spec.command);
+      out += fmt::format("  {:<32} {}\n", "points", points.size());
+      for (const auto& a : spec.axes) {
+        out += fmt::format("  {:<32} {} values\n", fmt::format("axis {}", fmt::join(a.keys, "+")), a.rows.size());
+      }
       break;
     }
   }

@@ -10,10 +10,11 @@
 
 namespace h2sim {
 
-enum class InputKind { hardware, dram, energy, model, artifact_graph, artifact_shape, scenario, dataflow, experiment };
+enum class InputKind { hardware, dram, energy, model, artifact_graph, artifact_shape, scenario, dataflow, experiment, sweep };
 
 const char* to_string(InputKind kind);
-// Parses "hardware", "dram", "energy", "model", "artifact-graph", "artifact-shape", "scenario", "dataflow", "experiment".
+// Parses "hardware", "dram", "energy", "model", "artifact-graph", "artifact-shape", "scenario", "dataflow", "experiment",
+// "sweep".
 std::optional<InputKind> parse_input_kind(const std::string& name);
 std::vector<std::string> input_kind_names();
 

@@ -78,14 +78,15 @@ void register_check_command(CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.add_subcommand(
       "check",
-      "Validate config files (hardware, DRAM standard, model YAML or artifact JSON, scenario, dataflow) without "
-      "running, and print the resolved values with units. Exit 0 if all are valid, 2 otherwise.");
+      "Validate config files (hardware, DRAM standard, energy, model YAML or artifact JSON, scenario, dataflow, "
+      "experiment or sweep spec) without running, and print the resolved values with units. Exit 0 if all are valid, "
+      "2 otherwise.");
   cmd->add_option("files", args->files, "Files to check (the kind of each is detected from its keys)")
       ->required()
       ->expected(1, -1);
   cmd->add_option("--kind", args->kind,
-                  "Treat every file as this kind: hardware, dram, model, artifact-graph, artifact-shape, scenario, "
-                  "dataflow");
+                  "Treat every file as this kind: hardware, dram, energy, model, artifact-graph, artifact-shape, "
+                  "scenario, dataflow, experiment, sweep");
   cmd->add_option("--hw", args->hw_file,
                   "Dataflows: the hardware config to check against (default: the design the dataflow names in "
                   "configs/hardware, else h2llm)");

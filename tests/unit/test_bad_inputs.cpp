@@ -136,6 +136,11 @@ TEST(GoodInputs, KindIsDetectedFromKeys) {
   EXPECT_EQ(detect_input_kind(H2SIM_TEST_DATA_DIR "/artifact/llama3-8b/shape.json"), InputKind::artifact_shape);
   // A typo does not change the verdict: near misses count for their format.
   EXPECT_EQ(detect_input_kind(kBadDir + "/scenario/unknown_key.yaml"), InputKind::scenario);
+  EXPECT_EQ(detect_input_kind(c + "energy/default.yaml"), InputKind::energy);
+  EXPECT_EQ(detect_input_kind(c + "experiments/paper.yaml"), InputKind::experiment);
+  EXPECT_EQ(detect_input_kind(H2SIM_TEST_DATA_DIR "/sweeps/tiny.yaml"), InputKind::sweep);
+  // 'name' (in every format) is not a near miss of the sweep's 'base'.
+  EXPECT_EQ(detect_input_kind(kBadDir + "/scenario/merge_key.yaml"), InputKind::scenario);
 }
 
 TEST(GoodInputs, ResolvedConfigCarriesUnits) {
