@@ -587,7 +587,11 @@ SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, 
   const auto start = clock::now();
   check_search_params(params);
   std::vector<HardwareConfig> variants = params.search_hardware ? hardware_space(hw) : std::vector<HardwareConfig>{hw};
-  if (variants.empty()) throw InputError("the hardware space is empty");
+  if (variants.empty()) {
+    throw InputError(fmt::format("--space hardware: design '{}' has {} channel(s), but the hardware space puts NMP dies "
+                                 "on 2, 4, 6 or 8 of them; use a design with at least 2 channels or --space dataflow",
+                                 hw.name, hw.channels));
+  }
   check_search_budget(params, options.artifact_compat ? 1 : scenario.decode_tokens, variants.size(), scenario.name);
   const CapacityContext cap{batch, scenario.max_context_tokens};
 
