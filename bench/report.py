@@ -79,6 +79,14 @@ def figures(res):
             rows.append((name.replace("-", "_") + "_s", label, float(open(wall).read()), "s wall", False))
             rows.append((name.replace("-", "_") + "_mags", "  MAGs simulated / memoized",
                          "%d / %d" % (j.get("mags_simulated", 0), j.get("mags_memoized", 0)), "", None))
+            if "wall_peak_rss_mib" in j:
+                rows.append((name.replace("-", "_") + "_peak_mib", "  peak memory", j["wall_peak_rss_mib"], "MiB", False))
+    name = "run-70b-b16"
+    if os.path.exists(os.path.join(res, name + ".wall")):
+        j = json.load(open(os.path.join(res, name + ".json")))
+        rows.append(("run_70b_b16_s", "run LLaMA3-70B LongBench b16 cycle (256 GiB DRAM)",
+                     float(open(os.path.join(res, name + ".wall")).read()), "s wall", False))
+        rows.append(("run_70b_b16_peak_mib", "  peak memory (target < 2048)", j["wall_peak_rss_mib"], "MiB", False))
     return rows
 
 

@@ -202,11 +202,10 @@ ChannelPlan plan_channel(const HardwareConfig& hw, const GemmShape& tile, bool e
       ++splits_over_bank;
       continue;
     }
-    int64_t last_m_b = -1;
-    for (int64_t parts = 1; parts <= tile.m; ++parts) {
-      const int64_t m_b = ceil_div(tile.m, parts);
-      if (m_b == last_m_b) continue;
-      last_m_b = m_b;
+    // Every distinct m-block size ceil(M / parts), largest first, jumping straight to the next
+    // value (about 2 sqrt(M) of them, not M: M reaches 2^30).
+    for (int64_t parts = 1, m_b = tile.m; parts <= tile.m;
+         parts = m_b > 1 ? ceil_div(tile.m, m_b - 1) : tile.m + 1, m_b = ceil_div(tile.m, std::min(parts, tile.m))) {
       const int64_t n_max = std::min(sp.n_pe, out_cap / (m_b * e));
       const int64_t k_max = std::min(sp.k_pe, in_cap / (m_b * sp.p_k * e));
       if (n_max < 1 || k_max < 1) continue;

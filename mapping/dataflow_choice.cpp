@@ -42,6 +42,18 @@ std::string search_inputs_key(const DataflowChoice& c, const HardwareConfig& hw,
   return fmt::format("{:016x}", h);
 }
 
+// A config name as part of a file name: anything but letters, digits, '.', '_' and '-' becomes
+// '_' (a model named "a/b" must not point into a folder), and at most 64 characters.
+std::string file_name_part(const std::string& name) {
+  std::string s;
+  for (const char ch : name.substr(0, 64)) {
+    const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                      ch == '_' || ch == '-';
+    s += keep ? ch : '_';
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string default_dataflow_name(const HardwareConfig& hw) { return hw.nmp_channels == 0 ? "npu-only" : "h2llm"; }
@@ -72,11 +84,12 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
         c.cache_dir.empty()
             ? ""
             : (std::filesystem::path(c.cache_dir) /
-               fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}-{}.yaml", c.name_or_file, hw.name, model.name,
-                           scenario.name, batch, c.search.population, c.search.generations, c.search.seed,
+               fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}-{}.yaml", c.name_or_file, file_name_part(hw.name),
+                           file_name_part(model.name), file_name_part(scenario.name), batch, c.search.population, c.search.generations, c.search.seed,
                            c.artifact_compat ? "-compat" : "", search_inputs_key(c, hw, model, scenario, batch)))
                   .string();
-    if (!file.empty() && std::filesystem::exists(file)) {
+    std::error_code exists_ec;
+    if (!file.empty() && std::filesystem::exists(file, exists_ec)) {
       if (c.progress) std::cerr << "h2sim: using the searched dataflow cached in " << file << "\n";
       df = load_dataflow(file, model, hw);
       df.name = c.name_or_file;
@@ -108,7 +121,9 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
         if (ec) throw InputError(fmt::format("cannot write the dataflow cache '{}': {}", file, ec.message()));
       }
     }
-  } else if (std::filesystem::exists(c.name_or_file)) {
+  } else if (std::error_code ec; std::filesystem::exists(std::filesystem::symlink_status(c.name_or_file, ec))) {
+    // (symlink_status: a dangling or looping link is still "given as a file", and the loader
+    // names the problem.)
     df = load_dataflow(c.name_or_file, model, hw);
   } else {
     throw InputError(fmt::format("--dataflow: '{}' is neither a dataflow name (npu-only, fc-nmp, attn-nmp, "

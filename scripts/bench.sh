@@ -43,10 +43,15 @@ run_args=(--hw configs/hardware/h2llm.yaml --model configs/models/llama3-8b.yaml
 timed_run() {  # timed_run NAME ARGS...: process wall time into $res/NAME.wall, JSON into NAME.json
   local name=$1
   shift
+  timed_h2sim_run "$name" "${run_args[@]}" "$@"
+}
+timed_h2sim_run() {  # timed_h2sim_run NAME ARGS...: like timed_run, with all of run's arguments given
+  local name=$1
+  shift
   echo "bench: run $name ..." >&2
   local t0 t1
   t0=$(date +%s.%N)
-  "$h2sim" run "${run_args[@]}" "$@" --json "$res/$name.json" >/dev/null
+  "$h2sim" run "$@" --json "$res/$name.json" >/dev/null
   t1=$(date +%s.%N)
   python3 -c "print($t1 - $t0)" >"$res/$name.wall"
 }
@@ -55,6 +60,13 @@ for batch in 1 16; do
   timed_run "run-b$batch" --batch "$batch"
   if [ "$long" = 1 ]; then timed_run "run-b$batch-exact" --batch "$batch" --exact; fi
 done
+
+# Resource bound: a 70B-class model (LLaMA3-70B, 80 layers) at batch 16 and 2048 tokens of context,
+# on H2-LLM with 8x the DRAM (it does not fit the 32 GiB design): time and peak memory (< 2 GiB).
+r70=(--hw configs/hardware/h2llm.yaml --set bank_capacity_mib=2048 --model configs/models/llama3-70b.yaml
+     --scenario longbench --batch 16 --out "$build/out" --quiet)
+"$h2sim" run "${r70[@]}" --fidelity analytic >/dev/null  # the search, cached
+timed_h2sim_run run-70b-b16 "${r70[@]}"
 
 args=("$res")
 [ "$update" = 1 ] && args+=(--update-baseline)

@@ -8,27 +8,7 @@
 
 #include "config/errors.hpp"
 
-#include <unistd.h>
-
 namespace h2sim {
-
-void check_output_path(const std::string& path, const std::string& flag) {
-  if (path.empty()) return;
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    throw InputError(fmt::format("{} '{}': is a folder; give a file name", flag, path));
-  }
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  while (!fs::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir) dir = dir.parent_path();
-  if (!fs::is_directory(dir, ec)) {
-    throw InputError(fmt::format("{} '{}': cannot be created, '{}' is not a folder", flag, path, dir.string()));
-  }
-  if (access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw InputError(fmt::format("{} '{}': folder '{}' is not writable", flag, path, dir.string()));
-  }
-}
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   const std::string partial = path + ".partial";

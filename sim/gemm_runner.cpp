@@ -216,8 +216,9 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     watchdog.max_wall_s = options.max_wall_s;
     watchdog.progress = options.progress;
     watchdog.what = "gemm simulation";
+    watchdog.exit_process_on_stop = options.exit_process_on_stop;
     simulate_until_finished([&driver] { return driver.done_; }, [&chip] { return chip.pending_work(); }, watchdog);
-    throw_if_violated(chip.end_of_run_violations(), "gemm");
+    check_end_of_run(chip.end_of_run_violations(), watchdog);
     if (!options.vcd_path.empty()) wave.write(options.vcd_path);
 
     r.latency_ns = time_to_ns(driver.end_);

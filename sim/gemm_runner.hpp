@@ -28,6 +28,7 @@ struct GemmRunOptions {
   std::string vcd_path;  // "" = no waveform
   double max_wall_s = 0;   // watchdog wall-time limit (0: none); see sim/watchdog.hpp
   bool progress = false;   // progress lines on stderr during long simulations
+  bool exit_process_on_stop = false;  // the CLI's way out of a stopped simulation (sim/watchdog.hpp)
   // Replaces every channel's DRAM (tests only: fault injection for the watchdog and invariants).
   ChannelDramFactory dram_factory;
 };

@@ -531,6 +531,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     WatchdogOptions watchdog;
     watchdog.max_wall_s = opt.max_wall_s;
     watchdog.what = "run simulation";
+    watchdog.exit_process_on_stop = opt.exit_process_on_stop;
     simulate_until_finished([&driver] { return driver.done; },
                             [&] {
                               std::vector<std::string> p;
@@ -541,7 +542,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
                             watchdog);
     std::vector<std::string> violations = driver.violations;
     for (auto& s : chip.end_of_run_violations()) violations.push_back(std::move(s));
-    throw_if_violated(violations, "run");
+    check_end_of_run(violations, watchdog);
     if (!opt.vcd_path.empty()) wave.write(opt.vcd_path);
     if (!opt.trace_path.empty()) write_trace(opt.trace_path, driver.trace);
   }

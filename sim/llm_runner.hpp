@@ -41,6 +41,7 @@ struct LlmRunOptions {
   std::string trace_path;          // Chrome/Perfetto JSON timeline of the simulated operators
   const EnergyConfig* energy = nullptr;  // prices the activity; nullptr = no energy report
   double max_wall_s = 0;           // watchdog wall-time limit of the simulation (0: none)
+  bool exit_process_on_stop = false;  // the CLI's way out of a stopped simulation (sim/watchdog.hpp)
   ChannelDramFactory dram_factory; // replaces every channel's DRAM (tests only: fault injection)
 };
 

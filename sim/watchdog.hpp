@@ -21,6 +21,13 @@ struct WatchdogOptions {
   double max_wall_s = 0;     // 0: no limit
   bool progress = false;     // a progress line on stderr every ~10 s of wall time
   std::string what = "simulation";  // names the run in messages ("gemm", "run")
+  // How a stop (and a violated end-of-run invariant) is reported. false: an exception
+  // (InternalError, LimitReached, Interrupted), for library callers. true (the CLI): the message
+  // on stderr and an immediate exit with the documented code (1, 3, 130), writing nothing. An
+  // exception would unwind past SystemC threads suspended mid-simulation on the kernel's own
+  // coroutine stacks, whose memory is then never freed and which AddressSanitizer cannot follow
+  // (it warns "False positive error reports may follow"); exiting is the clean way out.
+  bool exit_process_on_stop = false;
 };
 
 struct WatchdogStats {
@@ -34,8 +41,9 @@ WatchdogStats simulate_until_finished(const std::function<bool()>& finished,
                                       const std::function<std::vector<std::string>()>& pending_work,
                                       const WatchdogOptions& options);
 
-// Throws InternalError listing `violations` (end-of-run invariants that failed) if any.
-void throw_if_violated(const std::vector<std::string>& violations, const std::string& what);
+// Reports `violations` (end-of-run invariants that failed), if any, as an internal error: an
+// InternalError, or (exit_process_on_stop) the message and exit code 1.
+void check_end_of_run(const std::vector<std::string>& violations, const WatchdogOptions& options);
 
 // The peak resident memory of this process so far, in MiB (getrusage). A host measurement, so
 // reports name it wall_peak_rss_mib: like wall_s it is not part of the deterministic result.

@@ -7,6 +7,7 @@
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_report.hpp"
 #include "sim/gemm_runner.hpp"
@@ -30,8 +31,10 @@ struct GemmArgs {
 
 void run(const GemmArgs& a) {
   validate_max_wall_s(a.max_wall_s);
-  check_output_path(a.json_file, "--json");
-  check_output_path(a.vcd_file, "--vcd");
+  for (const auto& [flag, path] : {std::pair{"--json", a.json_file}, std::pair{"--vcd", a.vcd_file}}) {
+    check_output_file(flag, path);
+    check_not_an_input(flag, path, {a.hw_file});
+  }
   HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
   GemmShape shape{a.batch, a.m, a.k, a.n};
   validate_gemm_shape(shape, "--m/--k/--n/--batch");
@@ -47,6 +50,7 @@ void run(const GemmArgs& a) {
     throw InputError("--vcd needs a simulated fidelity (ideal or cycle), not analytic");
   }
   opt.max_wall_s = a.max_wall_s;
+  opt.exit_process_on_stop = true;
   opt.progress = !a.quiet;
   const SigintGuard sigint;  // Ctrl-C: the watchdog stops the simulation cleanly (exit 130)
   GemmRunResult r = run_gemm(hw, shape, opt);

@@ -12,6 +12,7 @@
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/llm_report.hpp"
 #include "sim/llm_runner.hpp"
@@ -43,12 +44,12 @@ struct RunArgs {
 // Default configs are given relative to the source tree; when h2sim runs from elsewhere, look for
 // them beside the executable (build/<preset>/h2sim sits two levels below the tree).
 std::string locate_default(const std::string& given, const std::string& default_value) {
-  if (given != default_value || std::filesystem::exists(given)) return given;
   std::error_code ec;
+  if (given != default_value || std::filesystem::exists(given, ec)) return given;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      if (std::filesystem::exists(dir / given)) return (dir / given).string();
+      if (std::filesystem::exists(dir / given, ec)) return (dir / given).string();
     }
   }
   return given;  // the loader reports it missing, naming the path
@@ -57,9 +58,11 @@ std::string locate_default(const std::string& given, const std::string& default_
 void run(const RunArgs& given) {
   RunArgs a = given;
   validate_max_wall_s(a.max_wall_s);
-  check_output_path(a.json_file, "--json");
-  check_output_path(a.trace_file, "--trace");
-  check_output_path(a.vcd_file, "--vcd");
+  for (const auto& [flag, path] :
+       {std::pair{"--json", a.json_file}, std::pair{"--trace", a.trace_file}, std::pair{"--vcd", a.vcd_file}}) {
+    check_output_file(flag, path);
+    check_not_an_input(flag, path, {a.hw_file, a.model_file, a.scenario, a.dataflow, a.energy_file});
+  }
   const SigintGuard sigint;  // Ctrl-C stops the search or the simulation cleanly (exit 130)
   a.hw_file = locate_default(a.hw_file, RunArgs{}.hw_file);
   a.model_file = locate_default(a.model_file, RunArgs{}.model_file);
@@ -87,6 +90,20 @@ void run(const RunArgs& given) {
     throw InputError("--trace needs a simulated fidelity (ideal or cycle), not analytic");
   }
 
+  // Energy prices: --energy, else configs/energy/default.yaml next to the hardware configs.
+  std::string energy_file = a.energy_file;
+  if (energy_file.empty()) {
+    const auto beside = std::filesystem::path(a.hw_file).parent_path() / ".." / "energy" / "default.yaml";
+    std::error_code ec;
+    if (std::filesystem::exists(beside, ec)) energy_file = beside.lexically_normal().string();
+  }
+  EnergyConfig energy;
+  if (!energy_file.empty()) {
+    energy = load_energy_config(energy_file, a.energy_overrides);
+    opt.energy = &energy;
+  } else if (!a.quiet) {
+    std::cerr << "h2sim: no energy config found (give --energy FILE); energy is not reported\n";
+  }
   DataflowChoice choice;
   choice.name_or_file = a.dataflow.empty() ? default_dataflow_name(hw) : a.dataflow;
   choice.artifact_compat = a.artifact_compat;
@@ -98,20 +115,8 @@ void run(const RunArgs& given) {
   const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
   throw_if_interrupted("the dataflow search");
 
-  // Energy prices: --energy, else configs/energy/default.yaml next to the hardware configs.
-  std::string energy_file = a.energy_file;
-  if (energy_file.empty()) {
-    const auto beside = std::filesystem::path(a.hw_file).parent_path() / ".." / "energy" / "default.yaml";
-    if (std::filesystem::exists(beside)) energy_file = beside.lexically_normal().string();
-  }
-  EnergyConfig energy;
-  if (!energy_file.empty()) {
-    energy = load_energy_config(energy_file, a.energy_overrides);
-    opt.energy = &energy;
-  } else if (!a.quiet) {
-    std::cerr << "h2sim: no energy config found (give --energy FILE); energy is not reported\n";
-  }
   opt.max_wall_s = a.max_wall_s;
+  opt.exit_process_on_stop = true;
   const LlmRunResult r = run_llm(hw, model, scenario, a.batch, df, opt);
   std::cout << format_llm_report(r);
   if (!a.json_file.empty()) write_file_atomically(a.json_file, llm_report_json(r).dump(2) + "\n");

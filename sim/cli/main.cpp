@@ -9,32 +9,39 @@
 #include <string>
 
 #include "config/errors.hpp"
+#include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 
 namespace {
 
-// CLI11 2.1 turns "99999999999999999999" into INT64_MAX and "-1" into 2^64-1 for unsigned flags
-// without a word, and takes "nan" and "inf" for numbers: every numeric flag of every command is
-// checked here before conversion, so nothing given on the command line is silently clamped.
-std::string strict_number_error(const std::string& type, const std::string& text) {
-  const char* begin = text.c_str();
-  char* end = nullptr;
+// CLI11 2.1 reads "010" as 8 and "0x10" as 16, turns "99999999999999999999" into INT64_MAX and
+// "-1" into 2^64-1 for unsigned flags without a word, and takes "nan" and "inf" for numbers: every
+// numeric flag of every command is checked here before conversion (whole numbers: plain decimal,
+// in range, rewritten canonically; reals: finite, no hex), so nothing given on the command line is
+// reinterpreted or silently clamped. Flags with a documented range add theirs (arg_checks.hpp).
+std::string strict_number_error(const std::string& type, std::string& text) {
   errno = 0;
+  char* end = nullptr;
   if (type == "FLOAT") {
-    const double v = std::strtod(begin, &end);
-    if (end == begin || *end != '\0') return "";  // not a number: CLI11 reports it
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || text.find_first_of("xX") != std::string::npos || end == nullptr || *end != '\0') {
+      return "'" + text + "' is not a number (decimal or scientific notation)";
+    }
     if (errno == ERANGE && std::fabs(v) > 1) return "'" + text + "' is out of the range of a double";
     if (!std::isfinite(v)) return "must be a finite number, found '" + text + "'";
     return "";
   }
-  if (type == "UINT" && text.find('-') != std::string::npos) return "must not be negative, found '" + text + "'";
+  if (h2sim::cli::plain_decimal(text).empty()) return "'" + text + "' is not a whole number in decimal digits";
   if (type == "UINT") {
-    std::strtoull(begin, &end, 0);
+    if (text[0] == '-') return "must not be negative, found '" + text + "'";
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (errno == ERANGE) return "'" + text + "' is out of the range of a 64-bit unsigned integer";
+    text = std::to_string(v);
   } else {
-    std::strtoll(begin, &end, 0);
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (errno == ERANGE) return "'" + text + "' is out of the range of a 64-bit integer";
+    text = std::to_string(v);
   }
-  if (end == begin || *end != '\0') return "";
-  if (errno == ERANGE) return "'" + text + "' is out of the range of a 64-bit integer";
   return "";
 }
 
@@ -43,7 +50,7 @@ void add_strict_number_checks(CLI::App& app) {
   for (CLI::Option* opt : app.get_options()) {
     const std::string type = opt->get_type_name();
     if (type != "INT" && type != "UINT" && type != "FLOAT") continue;
-    opt->check(CLI::Validator([type](std::string& text) { return strict_number_error(type, text); }, "", "strict-number"));
+    opt->transform(CLI::Validator([type](std::string& text) { return strict_number_error(type, text); }, "", "strict-number"));
   }
 }
 

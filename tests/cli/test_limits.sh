@@ -51,11 +51,19 @@ timeout 20 "$H2SIM" gemm --hw "$hw" --m 1000000 --k 4096 --n 4096 --fidelity ana
 # --- output paths are checked before the work.
 mkdir -p "$tmp/adir"
 "$H2SIM" gemm --hw "$hw" --m 1 --k 4096 --n 4096 --json "$tmp/adir" >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] && grep -qF -- "--json '$tmp/adir': is a folder" "$tmp/err" && ok || { bad "gemm --json DIR"; cat "$tmp/err"; }
+[ $? -eq 2 ] && grep -qF -- "--json $tmp/adir: is a folder" "$tmp/err" && ok || { bad "gemm --json DIR"; cat "$tmp/err"; }
 touch "$tmp/afile"
 "$H2SIM" run --hw "$hw" --model "$SRC/tests/data/e2e/tiny-llama.yaml" --scenario "$SRC/tests/data/e2e/tiny-scenario.yaml" \
   --dataflow fc-nmp --quiet --json "$tmp/afile/r.json" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -qF "is not a folder" "$tmp/err" && ok || { bad "run --json under a file"; cat "$tmp/err"; }
+
+mkfifo "$tmp/fifo"
+"$H2SIM" gemm --hw "$hw" --m 1 --k 64 --n 64 --json "$tmp/fifo" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "is not a regular file" "$tmp/err" && [ -p "$tmp/fifo" ] && ok || { bad "gemm --json FIFO"; cat "$tmp/err"; }
+"$H2SIM" gemm --hw "$hw" --m 1 --k 64 --n 64 --json "$hw" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "is an input of this command" "$tmp/err" && ok || { bad "gemm --json HW"; cat "$tmp/err"; }
+"$H2SIM" gemm --hw "$hw" --m 010 --k 0x40 --n 64 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "'0x40' is not a whole number in decimal digits" "$tmp/err" && ok || { bad "gemm --k 0x40"; cat "$tmp/err"; }
 
 # --- --max-wall-s: exit 3, the stuck components named, no result file.
 for v in -1 nan inf; do
