@@ -29,7 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class FlagKind { kText, kPath, kNameOrPath, kInteger, kSeed, kBool };
+enum class FlagKind { kText, kPath, kNameOrPath, kInteger, kSeed, kBool, kSeconds };
 
 struct FlagInfo {
   const char* name;
@@ -50,11 +50,11 @@ const std::vector<FlagInfo>& command_flags(const std::string& command) {
   static const std::vector<FlagInfo> run = {
       {"hw", K::kPath},          {"model", K::kPath},   {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
       {"dataflow", K::kNameOrPath}, {"fidelity", K::kText}, {"dram", K::kText},     {"exact", K::kBool},
-      {"artifact-compat", K::kBool}, {"seed", K::kSeed},  {"energy", K::kPath}};
+      {"artifact-compat", K::kBool}, {"seed", K::kSeed},  {"energy", K::kPath}, {"max-wall-s", K::kSeconds}};
   static const std::vector<FlagInfo> gemm = {
       {"hw", K::kPath},          {"m", K::kInteger, 1, kMaxGemmDimension}, {"k", K::kInteger, 1, kMaxGemmDimension},
       {"n", K::kInteger, 1, kMaxGemmDimension}, {"batch", K::kInteger, 1, kMaxGemmDimension}, {"on", K::kText},
-      {"fidelity", K::kText},    {"dram", K::kText}};
+      {"fidelity", K::kText},    {"dram", K::kText},    {"max-wall-s", K::kSeconds}};
   static const std::vector<FlagInfo> analyze = {
       {"hw", K::kPath},          {"model", K::kPath},   {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
       {"dataflow", K::kNameOrPath}, {"artifact-compat", K::kBool},
@@ -164,6 +164,15 @@ void check_value(const YamlMap& m, const std::string& key, const std::string& co
       const std::string hint = closest_match(v, it->second);
       m.fail(key, fmt::format("'{}' is not one of {}{}", v, fmt::join(it->second, ", "),
                               hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  } else if (f->kind == FlagKind::kSeconds) {
+    // --max-wall-s of each point: seconds of wall time, 0 = no limit.
+    char* end = nullptr;
+    errno = 0;
+    const double s = v.empty() ? -1.0 : std::strtod(v.c_str(), &end);
+    if (v.empty() || end == nullptr || *end != '\0' || errno == ERANGE || !std::isfinite(s) || s < 0 || s > 1e9 ||
+        v.find_first_of("xX") != std::string::npos) {
+      m.fail(key, fmt::format("'{}' is not a number of seconds in [0, 1e9] (0: no limit)", v));
     }
   } else if (f->kind == FlagKind::kBool && v != "true" && v != "false") {
     m.fail(key, fmt::format("'{}' is not true or false", v));

@@ -40,6 +40,7 @@ struct ExperimentArgs {
   std::string out_dir = "out/experiment";
   int jobs = 2;
   std::string fidelity = "both";
+  double max_wall_s = 0;  // per point, passed to each `run` (0: none)
 };
 
 // Spawns `exe args...` with stdin from /dev/null and stdout+stderr into `log_file`; no shell.
@@ -118,7 +119,7 @@ struct Running {
 // through the shared dataflow cache) run one after another, in point order, so the first one
 // searches and writes the cache and the next ones read it. Returns the ids that failed.
 std::set<std::string> run_points(const std::vector<ExperimentPoint>& points, const std::vector<size_t>& pending_in,
-                                 const std::string& out_dir, int jobs, size_t already_done) {
+                                 const std::string& out_dir, int jobs, size_t already_done, double max_wall_s) {
   const std::string exe = fs::read_symlink("/proc/self/exe").string();
   const fs::path point_dir = fs::path(out_dir) / "points";
   std::vector<size_t> pending = pending_in;
@@ -144,7 +145,9 @@ std::set<std::string> run_points(const std::vector<ExperimentPoint>& points, con
       if (!p.search_key.empty()) busy_keys.insert(p.search_key);
       const std::string json = (point_dir / (p.id + ".json")).string();
       const std::string log = (point_dir / (p.id + ".log")).string();
-      const pid_t pid = spawn(exe, run_arguments(p, json, out_dir), log);
+      std::vector<std::string> args = run_arguments(p, json, out_dir);
+      if (max_wall_s > 0) args.insert(args.end(), {"--max-wall-s", fmt::format("{}", max_wall_s)});
+      const pid_t pid = spawn(exe, args, log);
       running[pid] = Running{*it, Clock::now()};
       it = pending.erase(it);
     }
@@ -252,7 +255,7 @@ int run_experiment(const ExperimentArgs& a) {
   std::cerr << fmt::format("h2sim: experiment '{}': {} points ({} already done), {} at a time, results in {}\n",
                            spec.name, to_run.size(), done_before, pending.size() ? a.jobs : 0, out.string());
   const auto t0 = Clock::now();
-  const std::set<std::string> failed = run_points(to_run, pending, out.string(), a.jobs, done_before);
+  const std::set<std::string> failed = run_points(to_run, pending, out.string(), a.jobs, done_before, a.max_wall_s);
   const double wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
 
   // Tables cover every point of the spec that has a result (other fidelities from earlier
@@ -299,6 +302,11 @@ void register_experiment_command(CLI::App& app) {
       ->transform(whole_number(1, kMaxJobs, "each job is a process of its own"));
   cmd->add_option("--fidelity", args->fidelity, "Run only analytic, ideal or cycle points, or both (the spec's)")
       ->capture_default_str();
+  cmd->add_option("--max-wall-s", args->max_wall_s,
+                  "Stop a point's simulation after this many seconds of wall time (the point fails, exit 3 in its "
+                  "log; the others go on); 0: no limit")
+      ->capture_default_str()
+      ->transform(real_number(0, 1e9));
   cmd->callback([args]() {
     const int rc = run_experiment(*args);
     if (rc != 0) {

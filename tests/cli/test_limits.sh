@@ -81,6 +81,30 @@ code=$?
   && ok || { bad "run --max-wall-s 0.5: exit $code"; cat "$tmp/err"; }
 no_partial "--max-wall-s"
 
+# Sweeps and experiments pass a per-point --max-wall-s on: the stuck point fails, the sweep says so.
+cat >"$tmp/sweep.yaml" <<EOF
+name: wall
+command: run
+base:
+  hw: $hw
+  model: $SRC/configs/models/llama3-8b.yaml
+  scenario: sharegpt
+  dataflow: fc-nmp
+  exact: true
+  max-wall-s: 0.3
+axes:
+  - batch: [1]
+EOF
+"$H2SIM" sweep "$tmp/sweep.yaml" --out "$tmp/sw" >/dev/null 2>"$tmp/err"
+code=$?
+[ $code -ne 0 ] && grep -rqF -- "--max-wall-s 0.3: the run simulation ran" "$tmp/sw" && ok \
+  || { bad "sweep with max-wall-s: exit $code"; cat "$tmp/err"; }
+sed -i 's/max-wall-s: 0.3/max-wall-s: -1/' "$tmp/sweep.yaml"
+"$H2SIM" sweep "$tmp/sweep.yaml" --out "$tmp/sw2" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "'-1' is not a number of seconds" "$tmp/err" && ok || { bad "sweep max-wall-s -1"; cat "$tmp/err"; }
+"$H2SIM" experiment "$SRC/configs/experiments/paper.yaml" --out "$tmp/ex" --max-wall-s nan >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF -- "--max-wall-s" "$tmp/err" && ok || { bad "experiment --max-wall-s nan"; cat "$tmp/err"; }
+
 # --- Ctrl-C during a simulation: exit 130, a message, no result file.
 "$H2SIM" run "${full[@]}" --json "$tmp/int.json" >/dev/null 2>"$tmp/err" &
 pid=$!
