@@ -131,7 +131,9 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--model", args->model_file, "Model YAML or the artifact's operator_graph.json")->capture_default_str();
   cmd->add_option("--scenario", args->scenario, "humaneval, sharegpt, longbench, loogle, or a scenario YAML")
       ->capture_default_str();
-  cmd->add_option("--batch", args->batch, "Sequences decoded together")->capture_default_str();
+  cmd->add_option("--batch", args->batch, "Sequences decoded together")
+      ->capture_default_str()
+      ->transform(whole_number(1, kMaxBatch));
   cmd->add_option("--dataflow", args->dataflow,
                   "npu-only, fc-nmp, attn-nmp, attn-nmp-split, cc-nmp, h2llm, or a dataflow YAML "
                   "(default: h2llm, searched and cached in OUT/dataflows; npu-only without NMP channels)");
