@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "config/atomic_file.hpp"
 #include "config/errors.hpp"
 #include "mapping/baselines.hpp"
 
@@ -105,20 +106,7 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
       df.name = c.name_or_file;
       // An interrupted (Ctrl-C) search is not the result of these parameters: never cache it.
       if (!file.empty() && !r.interrupted) {
-        std::error_code ec;
-        std::filesystem::create_directories(c.cache_dir, ec);
-        const std::string partial = file + ".partial";
-        {
-          std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-          out << dataflow_to_yaml(df, model, hw);
-          out.flush();
-          if (!out) {
-            std::filesystem::remove(partial, ec);
-            throw InputError(fmt::format("cannot write the dataflow cache '{}' (folder not writable or disk full)", file));
-          }
-        }
-        std::filesystem::rename(partial, file, ec);
-        if (ec) throw InputError(fmt::format("cannot write the dataflow cache '{}': {}", file, ec.message()));
+        write_file_atomically(file, dataflow_to_yaml(df, model, hw));
       }
     }
   } else if (std::error_code ec; std::filesystem::exists(std::filesystem::symlink_status(c.name_or_file, ec))) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 
+#include "config/atomic_file.hpp"
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "config/yaml_reader.hpp"
@@ -495,28 +496,6 @@ std::string sweep_point_config(const SweepSpec& spec, const SweepPoint& p) {
   return o.str();
 }
 
-void write_sweep_file(const std::string& path, const std::string& content) {
-  const fs::path parent = fs::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec) throw InputError(fmt::format("cannot write '{}': cannot create folder: {}", path, ec.message()));
-  const std::string tmp = fmt::format("{}.partial.{}", path, ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("cannot write '{}': folder missing or not writable", path));
-    out << content;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw InputError(fmt::format("cannot write '{}': write failed (disk full?)", path));
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw InputError(fmt::format("cannot write '{}': {}", path, ec.message()));
-  }
-}
 
 namespace {
 
@@ -539,7 +518,7 @@ void write_same_or_fail(const std::string& path, const std::string& content, con
                                  "changed since; use a new --out (or delete the folder)",
                                  path, out_dir));
   }
-  write_sweep_file(path, content);
+  write_file_atomically(path, content);
 }
 
 }  // namespace

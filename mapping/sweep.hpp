@@ -113,8 +113,5 @@ struct SweepMergeResult {
 // min/max/geomean of each numeric column). Same bytes whatever the shard count or order.
 SweepMergeResult merge_sweep(const std::string& out_dir);
 
-// Writes `content` to `path` via a uniquely named temporary (shards may write the same file at
-// once) and a rename. InputError naming the path on failure.
-void write_sweep_file(const std::string& path, const std::string& content);
 
 }  // namespace h2sim

@@ -4,7 +4,7 @@
 
 
 #include "config/errors.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 
 namespace h2sim {
 

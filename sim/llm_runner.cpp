@@ -22,7 +22,7 @@
 #include "models/dram/dram_standard.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/watchdog.hpp"
 
 namespace h2sim {

@@ -2,7 +2,7 @@
 #include <iostream>
 #include <memory>
 
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/dram_bench.hpp"

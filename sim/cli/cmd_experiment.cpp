@@ -22,7 +22,7 @@
 #include "config/errors.hpp"
 #include "config/yaml_reader.hpp"
 #include "mapping/experiment.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 

@@ -11,7 +11,7 @@
 #include "mapping/baselines.hpp"
 #include "mapping/report.hpp"
 #include "mapping/search.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/interrupt.hpp"

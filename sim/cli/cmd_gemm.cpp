@@ -6,7 +6,7 @@
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_report.hpp"

@@ -11,7 +11,7 @@
 #include "config/hardware_config.hpp"
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/llm_report.hpp"

@@ -12,7 +12,7 @@
 
 #include "config/errors.hpp"
 #include "mapping/sweep.hpp"
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/process_pool.hpp"

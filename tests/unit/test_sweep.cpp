@@ -12,6 +12,7 @@
 #include <string>
 
 #include "config/errors.hpp"
+#include "config/atomic_file.hpp"
 #include "mapping/sweep.hpp"
 
 namespace h2sim {
@@ -192,7 +193,7 @@ SweepPointRunner fake_runner(const std::string& out, std::vector<std::string>& r
       j["wall_s"] = 1.0 / double(p.index + 3);  // varies run to run in real life: never merged
       j["energy"] = {{"total_j", 2.5 * double(p.index + 1)}};
       j["operators"] = nlohmann::json::array({1, 2});
-      write_sweep_file(sweep_result_file(out, p), j.dump());
+      write_file_atomically(sweep_result_file(out, p), j.dump());
     }
     return failed;
   };

@@ -1,4 +1,4 @@
-#include "sim/atomic_file.hpp"
+#include "config/atomic_file.hpp"
 
 #include <fmt/format.h>
 
@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "config/errors.hpp"
 
 namespace h2sim {
 
 void write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string partial = path + ".partial";
+  const std::string partial = fmt::format("{}.partial.{}", path, ::getpid());
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code ec;
