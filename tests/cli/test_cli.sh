@@ -3,12 +3,7 @@
 # Run by ctest with H2SIM (the binary) and SRC (the source tree) set.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/lib.sh"
 hw="$SRC/configs/hardware/h2llm.yaml"
 
 # expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, stdout/stderr to $tmp/out,$tmp/err.

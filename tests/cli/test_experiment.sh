@@ -3,12 +3,7 @@
 # a failing point, bad input. Run by ctest with H2SIM (the binary) and SRC (the source tree) set.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/lib.sh"
 check() {  # check DESCRIPTION -- COMMAND...
   local what=$1
   shift 2

@@ -4,12 +4,7 @@
 # (exit 130), output paths checked before any work; never a result file when a run is stopped.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/lib.sh"
 hw="$SRC/configs/hardware/h2llm.yaml"
 m70="$SRC/configs/models/llama3-70b.yaml"
 no_partial() { [ -z "$(find "$tmp" -maxdepth 1 -name '*.partial*')" ] && ok || bad "$1 left a temporary file"; }

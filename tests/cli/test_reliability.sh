@@ -7,12 +7,7 @@ set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
 SRC=$(cd "$SRC" && pwd)
 H2SIM=$(cd "$(dirname "$H2SIM")" && pwd)/$(basename "$H2SIM")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/lib.sh"
 bad_dir="$SRC/tests/data/bad"
 
 # --- every bad file: exit 2, the message names the file and carries every expected fragment.

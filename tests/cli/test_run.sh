@@ -2,12 +2,7 @@
 # End-to-end checks of `h2sim run` on a tiny model: JSON keys, memoized vs exact, exit codes.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/lib.sh"
 json_check() {  # json_check PYTHON_EXPR DESCRIPTION FILES... (a, b: the parsed JSONs)
   local expr=$1 what=$2
   shift 2

@@ -3,12 +3,7 @@
 # the same bytes as one process, resume skips finished points, bad specs and flags exit 2.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/lib.sh"
 expect_rc() {  # expect_rc CODE DESCRIPTION COMMAND...
   local want=$1 what=$2
   shift 2
