@@ -101,22 +101,20 @@ sed -i 's/max-wall-s: 0.3/max-wall-s: -1/' "$tmp/sweep.yaml"
 [ $? -eq 2 ] && grep -qF -- "--max-wall-s" "$tmp/err" && ok || { bad "experiment --max-wall-s nan"; cat "$tmp/err"; }
 
 # --- Ctrl-C during a simulation: exit 130, a message, no result file.
-"$H2SIM" run "${full[@]}" --json "$tmp/int.json" >/dev/null 2>"$tmp/err" &
-pid=$!
-sleep 1.5
-kill -INT "$pid"
-wait "$pid"
-code=$?
-[ $code -eq 130 ] && grep -qF "interrupted (Ctrl-C) during the run simulation" "$tmp/err" && [ ! -e "$tmp/int.json" ] \
-  && ok || { bad "run SIGINT: exit $code"; cat "$tmp/err"; }
-"$H2SIM" gemm --hw "$hw" --m 20000 --k 4096 --n 4096 --quiet --json "$tmp/gint.json" >/dev/null 2>"$tmp/err" &
-pid=$!
-sleep 1.5
-kill -INT "$pid"
-wait "$pid"
-code=$?
-[ $code -eq 130 ] && grep -qF "interrupted (Ctrl-C) during the gemm simulation" "$tmp/err" && [ ! -e "$tmp/gint.json" ] \
-  && ok || { bad "gemm SIGINT: exit $code"; cat "$tmp/err"; }
+expect_sigint() {  # expect_sigint NAME JSON_FILE H2SIM_ARGS...: SIGINT after 1.5 s
+  local name=$1 json=$2
+  shift 2
+  "$H2SIM" "$@" --json "$json" >/dev/null 2>"$tmp/err" &
+  local pid=$!
+  sleep 1.5
+  kill -INT "$pid"
+  wait "$pid"
+  local code=$?
+  [ $code -eq 130 ] && grep -qF "interrupted (Ctrl-C) during the $name simulation" "$tmp/err" && [ ! -e "$json" ] \
+    && ok || { bad "$name SIGINT: exit $code"; cat "$tmp/err"; }
+}
+expect_sigint run "$tmp/int.json" run "${full[@]}"
+expect_sigint gemm "$tmp/gint.json" gemm --hw "$hw" --m 20000 --k 4096 --n 4096 --quiet
 no_partial "Ctrl-C"
 
 echo "cli.limits: $pass passed, $fail failed"
