@@ -20,7 +20,8 @@
 # `check` and through the loader target of its kind), then runs a fixed number of mutations
 # (ci_runs below) from -seed=1, with a 60 s wall-time guard per target. The amount of work is
 # fixed, not the exact inputs: libFuzzer's corpus choices still vary a little between runs.
-# About 11-22 s per target, 3 min for all ten; build from scratch + fuzzing ~N min on 2 cores.
+# 12-18 s per target, 2.5 min for all ten; from a clean clone with clang installed, 4 min on 2
+# cores (building the ten targets from scratch: 75 s).
 #
 # A finding (crash, sanitizer report, leak, timeout > 10 s, an exception other than InputError)
 # is saved as build/fuzz/findings/<target>/{crash,leak,timeout,oom}-* and makes the script exit 1.
@@ -33,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_targets=(hardware dram energy model scenario dataflow experiment sweep overrides check)
-# --ci: mutations per target, 11-22 s each on the 2-CPU AMD EPYC this was measured on (shared);
+# --ci: mutations per target, 12-18 s each on the 2-CPU AMD EPYC this was measured on (shared);
 # exec speeds differ 10x between targets (check and overrides load several files per input).
 declare -A ci_runs=([hardware]=80000 [dram]=40000 [energy]=80000 [model]=30000 [scenario]=180000
                     [dataflow]=80000 [experiment]=45000 [sweep]=40000 [overrides]=20000 [check]=12000)
