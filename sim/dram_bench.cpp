@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "models/dram/dram_report.hpp"
 #include "models/dram/dram_standard.hpp"
+#include "models/dram/dram_trace.hpp"
 #include "models/dram/dram_workloads.hpp"
 #include "models/dram/lpddr5_channel.hpp"
 
@@ -55,20 +57,119 @@ std::pair<double, std::string> analytic_bound_gbps(const DramBenchOptions& o, co
   return {0.0, ""};
 }
 
+// p-quantile of a histogram (nearest rank: the smallest value with at least p of the counts at or
+// below it); 0 for an empty histogram.
+int64_t histogram_quantile(const std::vector<int64_t>& hist, double p) {
+  int64_t total = 0;
+  for (int64_t c : hist) total += c;
+  if (total == 0) return 0;
+  const int64_t rank = std::max<int64_t>(1, int64_t(std::ceil(p * double(total) - 1e-9)));
+  int64_t seen = 0;
+  for (size_t i = 0; i < hist.size(); ++i) {
+    seen += hist[i];
+    if (seen >= rank) return int64_t(i);
+  }
+  return int64_t(hist.size()) - 1;
+}
+
+DramBenchResult replay_trace(const DramBenchOptions& o, const HardwareConfig& hw, const std::string& dram_file,
+                             const DramStandard& standard, Lpddr5Channel& ch, TraceFormat format) {
+  TraceFileSource src(o.trace_file, format, ch.mapping().capacity_bytes(), standard.tck_ps, standard.burst_bytes);
+  ch.enable_read_latency_histogram();
+  auto t0 = std::chrono::steady_clock::now();
+  ch.run_external(src, 0);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const DramStats st = ch.stats();
+  const DramPathStats& ps = st.external;
+  const int64_t bytes = src.requests() * standard.burst_bytes;
+  const double peak_gbps = ch.peak_external_bandwidth_bytes_per_s() / 1e9;
+  const double achieved_gbps = st.end_ps > 0 ? double(bytes) * 1e3 / double(st.end_ps) : 0.0;
+  const int64_t cycles = st.end_ps / standard.tck_ps;
+  const double tck_ns = double(standard.tck_ps) / 1e3;
+  const int64_t p99_ck = histogram_quantile(ch.read_latency_histogram_ck(), 0.99);
+  const std::string kind = src.writes() == 0 ? "read" : src.reads() == 0 ? "write" : "mixed";
+  const std::string mapping = address_mapping_string(standard.controller.address_mapping);
+
+  nlohmann::ordered_json j;
+  j["hw"] = o.hw_file;
+  j["dram_standard"] = dram_file;
+  j["path"] = o.path;
+  j["pattern"] = "trace";
+  j["kind"] = kind;
+  j["bytes"] = bytes;
+  j["trace"] = o.trace_file;
+  j["trace_format"] = to_string(src.format());
+  j["address_mapping"] = mapping;
+  j["requests"] = src.requests();
+  j["reads"] = src.reads();
+  j["writes"] = src.writes();
+  j["achieved_bandwidth_gbps"] = achieved_gbps;
+  j["peak_bandwidth_gbps"] = peak_gbps;
+  j["efficiency"] = achieved_gbps / peak_gbps;
+  j["simulated_ns"] = double(st.end_ps) / 1e3;
+  j["simulated_dram_cycles"] = cycles;
+  nlohmann::ordered_json stats = dram_stats_json(st, standard.tck_ps);
+  j["commands"] = stats["commands"];
+  j["row_hit_rate"] = ps.row_hit_rate();
+  j["avg_read_latency_ns"] = ps.avg_read_latency_ps() / 1e3;
+  j["avg_read_latency_cycles"] = ps.avg_read_latency_ps() / double(standard.tck_ps);
+  j["p99_read_latency_ns"] = double(p99_ck) * tck_ns;
+  j["p99_read_latency_cycles"] = p99_ck;
+  j["max_read_latency_ns"] = double(ps.read_latency_max_ps) / 1e3;
+  j["read_latency_measured_from"] = "entry into the controller queue";
+  j["mean_bank_utilization"] = st.mean_bank_utilization();
+  j["wall_s"] = wall_s;
+  j["simulated_dram_cycles_per_wall_s"] = wall_s > 0 ? double(cycles) / wall_s : 0.0;
+  j["requests_per_wall_s"] = wall_s > 0 ? double(src.requests()) / wall_s : 0.0;
+  j["stats"] = stats;
+
+  std::string table;
+  auto line = [&](const std::string& k, const std::string& v) { table += fmt::format("  {:<34} {}\n", k, v); };
+  table += fmt::format("h2sim dram: external path, trace {} ({} format, {} requests: {} reads, {} writes) on one {} "
+                       "channel of {}\n",
+                       o.trace_file, to_string(src.format()), src.requests(), src.reads(), src.writes(), standard.name,
+                       hw.name);
+  line("address mapping (lowest bits first)", mapping);
+  line("achieved bandwidth", fmt::format("{:.4f} GB/s ({:.2f}% of the {:.1f} GB/s peak)", achieved_gbps,
+                                         100 * achieved_gbps / peak_gbps, peak_gbps));
+  line("simulated time", fmt::format("{:.1f} ns ({} DRAM cycles)", double(st.end_ps) / 1e3, cycles));
+  const DramCommandCounts& c = st.commands;
+  line("commands", fmt::format("ACT {}  PRE {}  PREab {}  RD {}  WR {}  REF {}", c.act, c.pre, c.pre_all, c.rd, c.wr,
+                               c.ref_all + c.ref_bank));
+  line("row-buffer hit rate", fmt::format("{:.4f}", ps.row_hit_rate()));
+  line("read latency avg / p99 / max",
+       fmt::format("{:.2f} / {:.2f} / {:.2f} ns = {:.2f} / {} / {} cycles (from entry into the controller queue)",
+                   ps.avg_read_latency_ps() / 1e3, double(p99_ck) * tck_ns, double(ps.read_latency_max_ps) / 1e3,
+                   ps.avg_read_latency_ps() / double(standard.tck_ps), p99_ck,
+                   (ps.read_latency_max_ps + standard.tck_ps - 1) / standard.tck_ps));
+  line("mean bank utilization", fmt::format("{:.4f}", st.mean_bank_utilization()));
+  line("wall time", fmt::format("{:.3f} s ({:.3g} requests, {:.3g} simulated DRAM cycles per wall second)", wall_s,
+                                wall_s > 0 ? double(src.requests()) / wall_s : 0.0,
+                                wall_s > 0 ? double(cycles) / wall_s : 0.0));
+  return {j, table};
+}
+
 }  // namespace
 
 DramBenchResult run_dram_bench(const DramBenchOptions& o) {
   if (o.path != "external" && o.path != "hb") {
     throw InputError(fmt::format("--path: unknown path '{}' (valid: external, hb)", o.path));
   }
-  if (o.pattern != "sequential" && o.pattern != "random") {
+  const bool trace = o.pattern == "trace";
+  if (o.pattern != "sequential" && o.pattern != "random" && !trace) {
     throw InputError(fmt::format("--pattern: unknown pattern '{}' (valid: sequential, random)", o.pattern));
   }
+  if (trace && o.trace_file.empty()) throw InputError("--trace: no trace file given");
+  if (trace && o.path != "external") {
+    throw InputError("--trace replays on the external path (the FR-FCFS controller); use --path external");
+  }
+  const TraceFormat trace_format = parse_trace_format(o.trace_format, "--trace-format");
   if (o.kind != "read" && o.kind != "write") {
     throw InputError(fmt::format("--kind: unknown access kind '{}' (valid: read, write)", o.kind));
   }
   if (o.path == "hb" && o.kind != "read") throw InputError("--kind: the hybrid-bonded ports only read (use --kind read)");
-  if (o.bytes <= 0) throw InputError(fmt::format("--bytes must be greater than 0, found {}", o.bytes));
+  if (!trace && o.bytes <= 0) throw InputError(fmt::format("--bytes must be greater than 0, found {}", o.bytes));
 
   HardwareConfig hw = load_hardware_config(o.hw_file, o.hw_overrides);
   std::string dram_file = o.dram_file.empty() ? hw.dram_standard_file : o.dram_file;
@@ -80,9 +181,13 @@ DramBenchResult run_dram_bench(const DramBenchOptions& o) {
     throw InputError(fmt::format("--path hb: hardware config {} has no NMP channels (nmp_channels: 0)", o.hw_file));
   }
   DramStandard standard = load_dram_standard(dram_file, o.dram_overrides);
+  if (!o.address_mapping.empty()) {
+    standard.controller.address_mapping = parse_address_mapping(o.address_mapping, "--address-mapping");
+  }
   Lpddr5Channel ch(standard, hw, o.path == "hb");
   const int64_t banks = standard.banks();
   const int64_t capacity = ch.mapping().capacity_bytes();
+  if (trace) return replay_trace(o, hw, dram_file, standard, ch, trace_format);
   if (o.bytes > capacity) {
     throw InputError(fmt::format("--bytes {} exceeds the channel's capacity of {} B", o.bytes, capacity));
   }

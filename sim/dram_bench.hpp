@@ -16,7 +16,10 @@ struct DramBenchOptions {
   std::string dram_file;                    // "" = the hardware config's dram_standard
   std::vector<std::string> dram_overrides;  // --dram-set KEY=VALUE on the timing standard
   std::string path = "external";            // external | hb
-  std::string pattern = "sequential";       // sequential | random
+  std::string pattern = "sequential";       // sequential | random | trace (then trace_file is read)
+  std::string trace_file;                   // --trace: a request trace (models/dram/dram_trace.hpp)
+  std::string trace_format = "auto";        // auto | loadstore | timed
+  std::string address_mapping;              // "" = the standard's controller.address_mapping
   std::string kind = "read";                // read | write (external path only)
   int64_t bytes = 0;
   uint64_t seed = 1;

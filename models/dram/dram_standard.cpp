@@ -22,6 +22,48 @@ std::string to_string(AddressField f) {
   return "?";
 }
 
+std::vector<AddressField> parse_address_mapping(const std::string& text, const std::string& flag) {
+  const std::string valid =
+      "valid: RoBaRaCoCh (Ramulator 2's: column, bank_group, bank, row from the low bits) or the four fields "
+      "bank_group, bank, column, row in any order, lowest bits first, separated by commas";
+  // Ramulator 2's RoBaRaCoCh (src/ramulator/controller/addr_mapper/impl/ro_ba_ra_co_ch.cpp):
+  // column in the low bits, then the levels rank, bank group, bank, row in hierarchy order
+  // (one rank here), above the transaction (burst) offset.
+  if (text == "RoBaRaCoCh") return {AddressField::column, AddressField::bank_group, AddressField::bank, AddressField::row};
+  std::vector<AddressField> out;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = text.find(',', start);
+    std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    AddressField f;
+    if (name == "bank_group") {
+      f = AddressField::bank_group;
+    } else if (name == "bank") {
+      f = AddressField::bank;
+    } else if (name == "column") {
+      f = AddressField::column;
+    } else if (name == "row") {
+      f = AddressField::row;
+    } else {
+      throw InputError(fmt::format("{}: unknown address mapping or field '{}' ({})", flag, name, valid));
+    }
+    if (std::find(out.begin(), out.end(), f) != out.end()) {
+      throw InputError(fmt::format("{}: field '{}' appears twice ({})", flag, name, valid));
+    }
+    out.push_back(f);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out.size() != 4) throw InputError(fmt::format("{}: '{}' does not list all four fields ({})", flag, text, valid));
+  return out;
+}
+
+std::string address_mapping_string(const std::vector<AddressField>& fields) {
+  std::string s;
+  for (AddressField f : fields) s += (s.empty() ? "" : ",") + to_string(f);
+  return s;
+}
+
 namespace {
 
 // No DRAM constraint comes near a billion clock cycles (tREFI is a few thousand); the bounds keep

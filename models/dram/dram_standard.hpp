@@ -76,6 +76,13 @@ struct DramStandard {
   }
 };
 
+// An address mapping named on the command line (--address-mapping): Ramulator 2's "RoBaRaCoCh"
+// (from the low bits: column, bank group, bank, row; see docs/dram.md) or a comma-separated list
+// of the four fields, lowest bits first ("column,bank,bank_group,row"). Throws InputError naming
+// `flag` and the valid forms.
+std::vector<AddressField> parse_address_mapping(const std::string& text, const std::string& flag);
+std::string address_mapping_string(const std::vector<AddressField>& fields);  // "column,bank_group,..."
+
 // Loads and validates a timing standard. `overrides` are `KEY=VALUE` (dotted paths, as --set),
 // applied before validation. Every error is an InputError naming the file and the key.
 DramStandard load_dram_standard(const std::string& path,

@@ -603,6 +603,11 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
           ++ext_.reads_timed;
           ext_.read_latency_sum_ps += latency;
           ext_.read_latency_max_ps = std::max(ext_.read_latency_max_ps, latency);
+          if (latency_hist_on_) {
+            const size_t ck = size_t((latency + tck_ - 1) / tck_);
+            if (ck >= latency_hist_ck_.size()) latency_hist_ck_.resize(ck + 1, 0);
+            ++latency_hist_ck_[ck];
+          }
         }
         last_data = std::max(last_data, data_free_);
         slot_free = best_t;

@@ -156,6 +156,11 @@ class Lpddr5Channel {
 
   DramStats stats() const;
 
+  // Histogram of external read latencies (queue entry to last data) in whole CK cycles, rounded
+  // up: element i counts reads of i cycles. Off unless enabled (trace replay reports its p99).
+  void enable_read_latency_histogram() { latency_hist_on_ = true; }
+  const std::vector<int64_t>& read_latency_histogram_ck() const { return latency_hist_ck_; }
+
   const DramStandard& standard() const { return s_; }
   const DramAddressMapping& mapping() const { return mapping_; }
   int64_t rows_per_bank() const { return rows_per_bank_; }
@@ -266,6 +271,8 @@ class Lpddr5Channel {
 
   DramCommandCounts counts_;
   DramPathStats ext_, hb_;
+  bool latency_hist_on_ = false;
+  std::vector<int64_t> latency_hist_ck_;
 };
 
 }  // namespace h2sim
