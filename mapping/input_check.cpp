@@ -141,12 +141,14 @@ std::string describe_dram(const DramStandard& d) {
       {"nrrd", d.t.nrrd},     {"nfaw", d.t.nfaw},     {"nwtr_s", d.t.nwtr_s}, {"nwtr_l", d.t.nwtr_l},
       {"nppd", d.t.nppd}};
   for (const auto& [name, v] : t) line(fmt::format("timing.{}", name), ck(v));
+  if (d.t.nrrd_l != d.t.nrrd) line("timing.nrrd_l", ck(d.t.nrrd_l) + " (nrrd above is nRRD_S)");
+  if (d.t.nrtw > 0) line("timing.nrtw", ck(d.t.nrtw));
   line("timing.activates_per_faw", fmt::format("{}", d.t.activates_per_faw));
   line("refresh.mode", to_string(d.refresh.mode));
   line("refresh.die_density", fmt::format("{} Gbit", d.refresh.die_density_gbit));
   line("refresh.nrefi", ck(d.refresh.nrefi_ck));
   line("refresh.nrfcab", ck(d.refresh.nrfcab_ck));
-  line("refresh.nrfcpb", ck(d.refresh.nrfcpb_ck));
+  line("refresh.nrfcpb", d.refresh.nrfcpb_ck > 0 ? ck(d.refresh.nrfcpb_ck) : "none (no per-bank refresh)");
   line("hb_port.column_access", fmt::format("{} B", d.hb.column_access_bytes));
   line("hb_port.read_latency", ck(d.hb.read_latency_ck));
   line("hb_port.row_switch_overlap", fmt::format("{:g}", d.hb.row_switch_overlap));

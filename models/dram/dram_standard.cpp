@@ -121,7 +121,9 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
   // Data rate vs clock: 2 beats per WCK cycle, WCK = ratio x CK.
   double expect_mtps = 2.0 * double(s.wck_to_ck_ratio) * 1e6 / double(s.tck_ps);
-  if (std::fabs(expect_mtps - double(s.data_rate_mtps)) > 0.5) {
+  // Within 0.1%: a tCK in whole picoseconds cannot always give the nominal rate exactly
+  // (LPDDR5X-8533: tCK 0.938 ns -> 8528.8 MT/s).
+  if (std::fabs(expect_mtps - double(s.data_rate_mtps)) > std::max(0.5, 1e-3 * double(s.data_rate_mtps))) {
     top.fail("data_rate_mtps", fmt::format("{} MT/s does not match 2 x wck_to_ck_ratio {} / tck_ns {} = {} MT/s",
                                            s.data_rate_mtps, s.wck_to_ck_ratio, tck_ns, expect_mtps));
   }
@@ -138,8 +140,8 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   org.reject_unknown_keys();
 
   YamlMap tm = top.map("timing", {"nbl_ck", "ncl_ck", "ncwl_ck", "nrcd_ck", "nrpab_ck", "nrppb_ck", "nras_ck", "nrc_ck",
-                                  "nrtp_ck", "nwr_ck", "nccd_s_ck", "nccd_l_ck", "nrrd_ck", "nfaw_ck",
-                                  "activates_per_faw", "nwtr_s_ck", "nwtr_l_ck", "nppd_ck"});
+                                  "nrtp_ck", "nwr_ck", "nccd_s_ck", "nccd_l_ck", "nrrd_ck", "nrrd_s_ck", "nrrd_l_ck",
+                                  "nfaw_ck", "activates_per_faw", "nwtr_s_ck", "nwtr_l_ck", "nppd_ck", "nrtw_ck"});
   DramTimingCk& t = s.t;
   t.nbl = bounded(tm, "nbl_ck", kMaxTimingCk);
   t.ncl = bounded(tm, "ncl_ck", kMaxTimingCk);
@@ -153,7 +155,21 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   t.nwr = bounded(tm, "nwr_ck", kMaxTimingCk);
   t.nccd_s = bounded(tm, "nccd_s_ck", kMaxTimingCk);
   t.nccd_l = bounded(tm, "nccd_l_ck", kMaxTimingCk);
-  t.nrrd = bounded(tm, "nrrd_ck", kMaxTimingCk);
+  // nRRD: one value (`nrrd_ck`, LPDDR5) or separate nRRD_S / nRRD_L (DDR4, HBM3), not both.
+  if (tm.has("nrrd_ck")) {
+    if (tm.has("nrrd_s_ck") || tm.has("nrrd_l_ck")) {
+      tm.fail(tm.has("nrrd_s_ck") ? "nrrd_s_ck" : "nrrd_l_ck",
+              "give either nrrd_ck (one ACT-to-ACT spacing) or both nrrd_s_ck and nrrd_l_ck, not both forms");
+    }
+    t.nrrd = t.nrrd_l = bounded(tm, "nrrd_ck", kMaxTimingCk);
+  } else if (tm.has("nrrd_s_ck") || tm.has("nrrd_l_ck")) {
+    t.nrrd = bounded(tm, "nrrd_s_ck", kMaxTimingCk);
+    t.nrrd_l = bounded(tm, "nrrd_l_ck", kMaxTimingCk);
+    if (t.nrrd_l < t.nrrd) tm.fail("nrrd_l_ck", fmt::format("{} is below nrrd_s_ck {}", t.nrrd_l, t.nrrd));
+  } else {
+    t.nrrd = t.nrrd_l = bounded(tm, "nrrd_ck", kMaxTimingCk);  // the usual "required key" message
+  }
+  if (tm.has("nrtw_ck")) t.nrtw = bounded(tm, "nrtw_ck", kMaxTimingCk);
   t.nfaw = bounded(tm, "nfaw_ck", kMaxTimingCk);
   t.activates_per_faw = bounded(tm, "activates_per_faw", 64);
   t.nwtr_s = bounded(tm, "nwtr_s_ck", kMaxTimingCk);
@@ -181,7 +197,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   if (t.nwtr_l < t.nwtr_s) {
     tm.fail("nwtr_l_ck", fmt::format("{} is below nwtr_s_ck {}", t.nwtr_l, t.nwtr_s));
   }
-  if (t.nfaw < t.nrrd) tm.fail("nfaw_ck", fmt::format("{} is below nrrd_ck {}", t.nfaw, t.nrrd));
+  if (t.nfaw < t.nrrd_l) tm.fail("nfaw_ck", fmt::format("{} is below nrrd_ck {}", t.nfaw, t.nrrd_l));
   tm.reject_unknown_keys();
 
   const std::vector<int64_t> densities{2, 4, 8, 16};
@@ -200,8 +216,16 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
   s.refresh.nrefi_ck = ns_to_ck(rf, "trefi_ns", rf.positive_number("trefi_ns"), s.tck_ps, false);
   s.refresh.die_density_gbit = bounded(rf, "die_density_gbit", 1024);
+  // Per-bank refresh times are optional for standards without per-bank refresh (DDR4), in which
+  // case per_bank mode is refused; given at all, all four densities are required.
+  bool any_pb = false;
+  for (int64_t d : densities) any_pb = any_pb || rf.has(fmt::format("trfcpb_{}gbit_ns", d));
+  if (!any_pb && s.refresh.mode == RefreshMode::per_bank) {
+    rf.fail("mode", "per_bank refresh needs the trfcpb_<density>gbit_ns keys (this standard gives none)");
+  }
   for (int64_t d : densities) {
     for (const char* kind : {"ab", "pb"}) {
+      if (kind[0] == 'p' && !any_pb) continue;
       std::string key = fmt::format("trfc{}_{}gbit_ns", kind, d);
       int64_t ck = ns_to_ck(rf, key, rf.positive_number(key), s.tck_ps, true);
       if (d == s.refresh.die_density_gbit) (kind[0] == 'a' ? s.refresh.nrfcab_ck : s.refresh.nrfcpb_ck) = ck;
@@ -234,7 +258,7 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
       {"nrpab_ck", t.nrpab}, {"nrppb_ck", t.nrppb},   {"nras_ck", t.nras},     {"nrc_ck", t.nrc},
       {"nrtp_ck", t.nrtp},   {"nwr_ck", t.nwr},       {"nccd_s_ck", t.nccd_s}, {"nccd_l_ck", t.nccd_l},
       {"nrrd_ck", t.nrrd},   {"nfaw_ck", t.nfaw},     {"nwtr_s_ck", t.nwtr_s}, {"nwtr_l_ck", t.nwtr_l},
-      {"nppd_ck", t.nppd}};
+      {"nppd_ck", t.nppd},   {"nrrd_l_ck", t.nrrd_l}, {"nrtw_ck", t.nrtw}};
   for (const auto& [key, ck] : timings) {
     if (ck >= between_refreshes) {
       tm.fail(key, fmt::format("{} CK does not fit between two refreshes (refresh.trefi_ns {} CK - nrpab_ck - tRFCab = {} "

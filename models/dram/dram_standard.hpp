@@ -24,6 +24,12 @@ struct DramTimingCk {
   int64_t nbl = 0, ncl = 0, ncwl = 0, nrcd = 0, nrpab = 0, nrppb = 0, nras = 0, nrc = 0;
   int64_t nrtp = 0, nwr = 0, nccd_s = 0, nccd_l = 0, nrrd = 0, nfaw = 0, nwtr_s = 0, nwtr_l = 0;
   int64_t nppd = 0;
+  // ACT to ACT in the same bank group (nRRD_L). `nrrd` is nRRD_S (any two banks). A standard
+  // that gives one `nrrd_ck` has nrrd_l == nrrd.
+  int64_t nrrd_l = 0;
+  // RD to WR command spacing (tRTW) where the standard states one beyond the data bus rule
+  // (WR data may not start before RD data has ended); 0 = the data bus rule alone.
+  int64_t nrtw = 0;
   int64_t activates_per_faw = 0;  // activate power limit: ACTs allowed in any nFAW window
 };
 

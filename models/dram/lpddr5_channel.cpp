@@ -132,6 +132,9 @@ Lpddr5Channel::Lpddr5Channel(const DramStandard& s, const HardwareConfig& hw, bo
   ccd_s_ = s.ps(t.nccd_s); ccd_l_ = s.ps(t.nccd_l); rrd_ = s.ps(t.nrrd); faw_ = s.ps(t.nfaw);
   wtr_s_ = s.ps(t.nwtr_s); wtr_l_ = s.ps(t.nwtr_l); ppd_ = s.ps(t.nppd);
   wr_lead_ = cwl_ + bl_ + wr_;
+  rrd_l_ = s.ps(t.nrrd_l);
+  rtw_ = s.ps(t.nrtw);
+  bg_rrd_ = rrd_l_ > rrd_;
   hb_hidden_ps_ = std::llround(s.hb.row_switch_overlap * double(rtp_ + rppb_ + rcd_));
 
   per_bank_refresh_ = s.refresh.mode == RefreshMode::per_bank;
@@ -217,13 +220,15 @@ size_t Lpddr5Channel::acts_after(int64_t x) const {
                 acts_.begin());
 }
 
-bool Lpddr5Channel::act_window_legal(int64_t t) const {
-  auto lo = acts_.begin() + std::ptrdiff_t(acts_after(t - faw_));  // ACTs > t - nFAW
+bool Lpddr5Channel::act_window_legal(int64_t t, int bg) const {
+  const size_t first = acts_after(t - faw_);  // ACTs > t - nFAW
+  auto lo = acts_.begin() + std::ptrdiff_t(first);
   int64_t buf[64];
   int n = 0;
   bool placed = false;
   for (auto it = lo; it != acts_.end() && *it < t + faw_; ++it) {
     if (*it > t - rrd_ && *it < t + rrd_) return false;
+    if (bg_rrd_ && *it > t - rrd_l_ && *it < t + rrd_l_ && acts_bg_[size_t(it - acts_.begin())] == bg) return false;
     if (!placed && *it > t) {
       buf[n++] = t;
       placed = true;
@@ -239,12 +244,21 @@ bool Lpddr5Channel::act_window_legal(int64_t t) const {
   return true;
 }
 
-int64_t Lpddr5Channel::act_window_earliest(int64_t t) const {
-  while (!act_window_legal(t)) {
-    // The legal set's left ends are ACT + nRRD and ACT + nFAW: step to the next one after t.
+int64_t Lpddr5Channel::act_window_earliest(int64_t t, int bg) const {
+  while (!act_window_legal(t, bg)) {
+    // The legal set's left ends are ACT + nRRD, ACT + nRRD_L and ACT + nFAW: step to the next
+    // one after t.
     int64_t next = kDramNever;
     size_t a1 = acts_after(t - rrd_);
     if (a1 < acts_.size()) next = std::min(next, acts_[a1] + rrd_);
+    if (bg_rrd_) {
+      for (size_t i = acts_after(t - rrd_l_); i < acts_.size() && acts_[i] < t + rrd_l_; ++i) {
+        if (acts_bg_[i] == bg) {
+          next = std::min(next, acts_[i] + rrd_l_);
+          break;
+        }
+      }
+    }
     size_t a2 = acts_after(t - faw_);
     if (a2 < acts_.size()) next = std::min(next, acts_[a2] + faw_);
     if (next <= t) throw InternalError("activate window search did not advance");
@@ -253,11 +267,14 @@ int64_t Lpddr5Channel::act_window_earliest(int64_t t) const {
   return t;
 }
 
-void Lpddr5Channel::act_window_insert(int64_t t) {
+void Lpddr5Channel::act_window_insert(int64_t t, int bg) {
   if (acts_.empty() || acts_.back() <= t) {
     acts_.push_back(t);
+    if (bg_rrd_) acts_bg_.push_back(bg);
   } else {
-    acts_.insert(acts_.begin() + std::ptrdiff_t(acts_after(t)), t);
+    const size_t at = acts_after(t);
+    acts_.insert(acts_.begin() + std::ptrdiff_t(at), t);
+    if (bg_rrd_) acts_bg_.insert(acts_bg_.begin() + std::ptrdiff_t(at), bg);
   }
 }
 
@@ -268,6 +285,7 @@ int64_t Lpddr5Channel::enter(int64_t now_ps) {
   while (act_head_ < acts_.size() && acts_[act_head_] <= now_ps - faw_) ++act_head_;
   if (act_head_ > 4096 && act_head_ * 2 > acts_.size()) {
     acts_.erase(acts_.begin(), acts_.begin() + std::ptrdiff_t(act_head_));
+    if (bg_rrd_) acts_bg_.erase(acts_bg_.begin(), acts_bg_.begin() + std::ptrdiff_t(act_head_));
     act_head_ = 0;
   }
   return align_ck(now_ps);
@@ -287,6 +305,7 @@ int64_t Lpddr5Channel::col_earliest(int bank, DramAccess kind, int64_t from) con
     lead = rtp_;
   } else {
     t = std::max(t, data_free_ - cwl_);
+    if (rtw_ > 0) t = std::max(t, last_rd_ + rtw_);
     lead = wr_lead_;
   }
   // The ACT left room before the next refresh; past that the refresh closes the row first.
@@ -306,7 +325,7 @@ int64_t Lpddr5Channel::act_earliest(int bank, int64_t from, bool external) const
   if (external) t = std::max(t, cmd_free_);
   for (;;) {
     t = refresh_legal(bank, t, ras_);
-    int64_t t2 = act_window_earliest(t);
+    int64_t t2 = act_window_earliest(t, bg_of_[size_t(bank)]);
     if (t2 == t) return t;
     t = t2;
   }
@@ -315,7 +334,7 @@ int64_t Lpddr5Channel::act_earliest(int bank, int64_t from, bool external) const
 void Lpddr5Channel::do_act(int bank, int64_t row, int64_t t, DramPath path) {
   Bank& k = banks_[size_t(bank)];
   dirty_ |= uint64_t(1) << bank;
-  act_window_insert(t);
+  act_window_insert(t, bg_of_[size_t(bank)]);
   k.open_row = row;
   k.act_ps = t;
   k.closes_at_ps = next_refresh_ps(bank, t);
@@ -360,6 +379,7 @@ void Lpddr5Channel::do_col(int bank, DramAccess kind, int64_t t) {
   k.ext_busy_until_ps = std::max(k.ext_busy_until_ps, t + ccd_l_);
   if (kind == DramAccess::read) {
     data_free_ = t + cl_ + bl_;
+    last_rd_ = t;
     k.pre_after_col_ps = std::max(k.pre_after_col_ps, t + rtp_);
     ++counts_.rd;
     ext_.bytes_read += s_.burst_bytes;
@@ -509,7 +529,7 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
     for (int g = 0; g < n_bg; ++g) {
       int64_t bg = std::max(any_col, last_col_bg_[size_t(g)] + ccd_l_);
       col_bound[0][g] = std::max({bg, data_free_ - cl_, wr_end_bg_[size_t(g)] + wtr_l_, wr_end_ + wtr_s_});
-      if (queued_writes) col_bound[1][g] = std::max(bg, data_free_ - cwl_);
+      if (queued_writes) col_bound[1][g] = std::max({bg, data_free_ - cwl_, rtw_ > 0 ? last_rd_ + rtw_ : bg});
     }
 
     // Each bank with work offers one command: its oldest row hit, else PRE (a miss is waiting and
@@ -552,10 +572,10 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
     // ACT candidates: the activate window and the refresh calendar only move a time later, and
     // "earliest legal time >= x" is monotone in x. With all-bank refresh that function is the same
     // for every bank, so one evaluation at the smallest `from` gives the earliest ACT, and every
-    // candidate whose `from` is not later ties with it. Per-bank refresh: evaluate each candidate
-    // that could still win.
+    // candidate whose `from` is not later ties with it. Per-bank refresh or an nRRD_L rule (the
+    // function then depends on the bank): evaluate each candidate that could still win.
     if (n_acts > 0) {
-      if (!per_bank_refresh_) {
+      if (!per_bank_refresh_ && !bg_rrd_) {
         int lo = 0;
         for (int i = 1; i < n_acts; ++i) {
           if (acts[i].from < acts[lo].from) lo = i;

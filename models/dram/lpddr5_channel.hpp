@@ -199,10 +199,11 @@ class Lpddr5Channel {
   int64_t refresh_legal(int bank, int64_t t, int64_t lead_ps) const;
   int64_t refreshes_started_by(int bank, int64_t t) const;
   // Activate window (tRRD, tFAW), shared by both paths.
+  // `bg`: the bank group of the ACT (nRRD_L to the same group when the standard has one).
   size_t acts_after(int64_t x) const;  // index of the first remembered ACT later than x
-  bool act_window_legal(int64_t t) const;
-  int64_t act_window_earliest(int64_t t) const;
-  void act_window_insert(int64_t t);
+  bool act_window_legal(int64_t t, int bg) const;
+  int64_t act_window_earliest(int64_t t, int bg) const;
+  void act_window_insert(int64_t t, int bg);
 
   int64_t enter(int64_t now_ps);
   int64_t align_ck(int64_t t) const { return (t + s_.tck_ps - 1) / s_.tck_ps * s_.tck_ps; }
@@ -229,6 +230,8 @@ class Lpddr5Channel {
   // Timing in ps.
   int64_t tck_, bl_, cl_, cwl_, rcd_, rppb_, ras_, rc_, rtp_, wr_, ccd_s_, ccd_l_, rrd_, faw_;
   int64_t wtr_s_, wtr_l_, ppd_, wr_lead_;
+  int64_t rrd_l_, rtw_;  // nRRD_L (== rrd_ without bank-group rule), RD-to-WR command spacing (0: none)
+  bool bg_rrd_;          // rrd_l_ > rrd_: ACTs in one bank group are spaced further than any two
   int64_t ref_phase_step_, ref_period_, ref_block_ps_;
   bool per_bank_refresh_;
 
@@ -240,9 +243,11 @@ class Lpddr5Channel {
   int64_t last_col_ = -kDramNever;
   int64_t last_pre_ = -kDramNever;
   int64_t wr_end_ = -kDramNever;
+  int64_t last_rd_ = -kDramNever;  // last external RD command (for nRTW)
   std::vector<int64_t> last_col_bg_, wr_end_bg_;
   // Activate history, sorted; entries before act_head_ can no longer constrain anything.
   std::vector<int64_t> acts_;
+  std::vector<int> acts_bg_;  // bank group of each ACT in acts_ (kept only when bg_rrd_)
   size_t act_head_ = 0;
   int64_t latest_now_ = 0;
 
