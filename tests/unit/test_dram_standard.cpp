@@ -105,6 +105,7 @@ TEST(DramStandard, MismatchedHardwareConfigIsRejected) {
   }
 }
 
+namespace {  // test-local: a namespace-scope BadCase in several test files is an ODR violation
 struct BadCase {
   const char* file;
   const char* key;        // the key path the error must name
@@ -114,6 +115,7 @@ struct BadCase {
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.file; }
 
 class DramStandardBadInput : public ::testing::TestWithParam<BadCase> {};
+}  // namespace
 
 TEST_P(DramStandardBadInput, NamesFileAndKey) {
   const BadCase& c = GetParam();

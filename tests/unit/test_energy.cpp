@@ -114,10 +114,12 @@ TEST(EnergyConfig, OverridesAreValidatedLikeTheFile) {
   EXPECT_NE(negative.find("key 'dram_read_pj_per_bit': must be 0 or more"), std::string::npos) << negative;
 }
 
+namespace {  // test-local: a namespace-scope BadCase in several test files is an ODR violation
 struct BadCase {
   const char* file;
   std::vector<const char*> must_contain;
 };
+}  // namespace
 
 // Each bad config fails with a message naming the file (with the line), the key and the fault.
 TEST(EnergyConfig, BadInputsNameFileAndKey) {

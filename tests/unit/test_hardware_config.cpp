@@ -59,10 +59,12 @@ TEST(HardwareConfig, OverridesAreValidatedLikeTheFile) {
   EXPECT_NE(load_error(hw_file("h2llm"), {"channels"}).find("expected KEY=VALUE"), std::string::npos);
 }
 
+namespace {  // test-local: a namespace-scope BadCase in several test files is an ODR violation
 struct BadCase {
   const char* file;
   std::vector<const char*> must_contain;
 };
+}  // namespace
 
 // Each bad config must fail with a message naming the file, the key and what is wrong.
 TEST(HardwareConfig, BadInputsNameFileAndKey) {
