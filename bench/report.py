@@ -53,6 +53,13 @@ def figures(res):
         if b:
             rows.append(("dram_%s_mcycles_per_s" % path, "DRAM sequential stream, %s path" % path,
                          b["dram_cycles_per_s"] / 1e6, "M DRAM cycles/s", True))
+    for std, label in (("lpddr5", "LPDDR5-6400"), ("ddr4", "DDR4-3200")):
+        for pattern in ("sequential", "random"):
+            b = core.get("BM_DramTraceReplay/%s_%s/real_time" % (std, pattern))
+            if b:
+                rows.append(("dram_trace_%s_%s_mreq_per_s" % (std, pattern),
+                             "DRAM trace replay, %s %s, 2 M reads (target >= 5)" % (label, pattern),
+                             b["requests_per_s"] / 1e6, "M requests/s", True))
     b = core.get("BM_AnalyticEvaluator/real_time")
     if b:
         rows.append(("evaluator_evals_per_s", "analytic evaluator (LLaMA3-8B ShareGPT b1)",

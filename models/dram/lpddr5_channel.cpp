@@ -156,6 +156,13 @@ Lpddr5Channel::Lpddr5Channel(const DramStandard& s, const HardwareConfig& hw, bo
   wr_end_bg_.assign(size_t(s.bank_groups), -kDramNever);
   queues_.resize(size_t(s.banks()));
   cand_.resize(size_t(s.banks()));
+  act_cat0_ = 1 + 2 * int(s.bank_groups);
+  n_cats_ = act_cat0_ + (bg_rrd_ ? int(s.bank_groups) : 1);
+  bound_.assign(size_t(n_cats_), 0);
+  act_min_from_.assign(size_t(n_cats_), kDramNever);
+  act_cache_from_.assign(size_t(n_cats_), -1);
+  act_cache_time_.assign(size_t(n_cats_), 0);
+  act_cache_version_.assign(size_t(n_cats_), 0);
   int capacity = 1;
   while (capacity < s.controller.queue_depth) capacity *= 2;
   for (auto& q : queues_) {
@@ -268,6 +275,7 @@ int64_t Lpddr5Channel::act_window_earliest(int64_t t, int bg) const {
 }
 
 void Lpddr5Channel::act_window_insert(int64_t t, int bg) {
+  ++acts_version_;
   if (acts_.empty() || acts_.back() <= t) {
     acts_.push_back(t);
     if (bg_rrd_) acts_bg_.push_back(bg);
@@ -283,6 +291,7 @@ int64_t Lpddr5Channel::enter(int64_t now_ps) {
   latest_now_ = now_ps;
   // No later command can be issued before now: older ACTs beyond nFAW constrain nothing.
   while (act_head_ < acts_.size() && acts_[act_head_] <= now_ps - faw_) ++act_head_;
+  ++acts_version_;
   if (act_head_ > 4096 && act_head_ * 2 > acts_.size()) {
     acts_.erase(acts_.begin(), acts_.begin() + std::ptrdiff_t(act_head_));
     if (bg_rrd_) acts_bg_.erase(acts_bg_.begin(), acts_bg_.begin() + std::ptrdiff_t(act_head_));
@@ -326,6 +335,17 @@ int64_t Lpddr5Channel::act_earliest(int bank, int64_t from, bool external) const
   for (;;) {
     t = refresh_legal(bank, t, ras_);
     int64_t t2 = act_window_earliest(t, bg_of_[size_t(bank)]);
+    if (t2 == t) return t;
+    t = t2;
+  }
+}
+
+int64_t Lpddr5Channel::act_time_all_bank(int64_t t, int bg) {
+  // act_earliest without the bank's own limits (the caller's `from` includes them): with all-bank
+  // refresh the calendar is the same for every bank.
+  for (;;) {
+    t = refresh_legal(0, t, ras_);
+    const int64_t t2 = act_window_earliest(t, bg);
     if (t2 == t) return t;
     t = t2;
   }
@@ -472,14 +492,16 @@ void Lpddr5Channel::refresh_candidate(int b) {
     if (idx >= 0) {
       const Entry& e = q.at(idx);
       const bool rd = e.kind == DramAccess::read;
+      const int g = bg_of_[size_t(b)];
       c = {std::max({e.arrival_ps, k.next_col_ps, k.hb_busy_until_ps}), k.closes_at_ps - (rd ? rtp_ : wr_lead_), e.seq,
-           idx, rd ? DramCommand::rd : DramCommand::wr};
+           idx, rd ? DramCommand::rd : DramCommand::wr, rd ? 1 + g : 1 + int(s_.bank_groups) + g, 0};
     } else {
       c = {std::max({q.at(0).arrival_ps, k.pre_after_act_ps, k.pre_after_col_ps, k.pre_after_hb_col_ps}),
-           k.closes_at_ps - tck_, q.at(0).seq, 0, DramCommand::pre};
+           k.closes_at_ps - tck_, q.at(0).seq, 0, DramCommand::pre, 0, 1};
     }
   } else {
-    c = {std::max(q.at(0).arrival_ps, k.next_act_ps), kDramNever, q.at(0).seq, 0, DramCommand::act};
+    c = {std::max(q.at(0).arrival_ps, k.next_act_ps), kDramNever, q.at(0).seq, 0, DramCommand::act,
+         act_cat0_ + (bg_rrd_ ? bg_of_[size_t(b)] : 0), 1};
   }
 }
 
@@ -539,6 +561,64 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
     int best_bank = -1, best_idx = 0;
     DramCommand best_cmd = DramCommand::act;
     int n_acts = 0;
+    if (!per_bank_refresh_) {
+      // The same decision in two passes without a branch per command kind (random traffic mixes
+      // them, and mispredicted branches dominated the scan). A candidate's time is
+      // max(its bank-local time, its category's channel-wide bound). For ACTs the bound is the
+      // earliest legal ACT at or after the category's smallest `from`: with all-bank refresh that
+      // function is the same for every bank of the category and monotone, so every ACT whose
+      // `from` is not later ties at it, and a later one cannot win (see the slow path below).
+      int64_t* bound = bound_.data();
+      bound[0] = std::max(cmd_free_, last_pre_ + ppd_);
+      for (int g = 0; g < n_bg; ++g) {
+        bound[1 + g] = col_bound[0][g];
+        bound[1 + n_bg + g] = queued_writes ? col_bound[1][g] : kDramNever;
+      }
+      for (int a = act_cat0_; a < n_cats_; ++a) {
+        bound[a] = -kDramNever;
+        act_min_from_[size_t(a)] = kDramNever;
+      }
+      for (uint64_t m = nonempty; m; m &= m - 1) {
+        const int b = __builtin_ctzll(m);
+        const uint64_t bit = uint64_t(1) << b;
+        if (dirty_ & bit) {
+          refresh_candidate(b);
+          dirty_ &= ~bit;
+        }
+        const Candidate* c = &cand_[size_t(b)];
+        if (std::max(c->local_ps, bound[c->cat]) > c->limit_ps) {
+          close_by_refresh(b);  // nothing fits before the refresh, which closes the row
+          refresh_candidate(b);
+          dirty_ &= ~bit;
+          c = &cand_[size_t(b)];
+        }
+        // Smallest `from` per category (only the ACT categories' entries are read; no branch).
+        int64_t& mf = act_min_from_[size_t(c->cat)];
+        mf = std::min(mf, c->local_ps);
+      }
+      for (int a = act_cat0_; a < n_cats_; ++a) {
+        const int64_t mf = act_min_from_[size_t(a)];
+        if (mf >= kDramNever) continue;
+        const int64_t from = std::max(mf, cmd_free_);
+        // A remembered answer T for an earlier `from'` still holds for any from in [from', T]: T is
+        // legal and nothing in [from', T) is.
+        if (act_cache_version_[size_t(a)] != acts_version_ || from < act_cache_from_[size_t(a)] ||
+            from > act_cache_time_[size_t(a)]) {
+          act_cache_from_[size_t(a)] = from;
+          act_cache_version_[size_t(a)] = acts_version_;
+          act_cache_time_[size_t(a)] = act_time_all_bank(from, a - act_cat0_);
+        }
+        bound[a] = act_cache_time_[size_t(a)];
+      }
+      for (uint64_t m = nonempty; m; m &= m - 1) {
+        const int b = __builtin_ctzll(m);
+        const Candidate& c = cand_[size_t(b)];
+        const int64_t key = 2 * std::max(c.local_ps, bound[c.cat]) + c.rank;
+        if (key < best_key || (key == best_key && c.seq < best_seq)) {
+          best_key = key, best_seq = c.seq, best_bank = b, best_idx = c.idx, best_cmd = c.cmd;
+        }
+      }
+    } else
     for (uint64_t m = nonempty; m; m &= m - 1) {
       const int b = __builtin_ctzll(m);
       const uint64_t bit = uint64_t(1) << b;

@@ -270,8 +270,21 @@ class Lpddr5Channel {
     int64_t seq;
     int idx;           // queue position of the request served
     DramCommand cmd;
+    int cat;           // scheduling category: which channel-wide bound applies (bound_ index)
+    int rank;          // 0 column command, 1 row command (ties go to column commands)
   };
   std::vector<Candidate> cand_;
+  // Channel-wide bound of each category for the current decision: [0] PRE, [1 + g] RD and
+  // [1 + G + g] WR in bank group g, [act_cat0_ + g'] ACT (g' = g with an nRRD_L rule, else 0).
+  int act_cat0_ = 0, n_cats_ = 0;
+  std::vector<int64_t> bound_, act_min_from_;
+  // Earliest legal ACT time at or after a `from` (activate window + refresh calendar), per ACT
+  // category, remembered until the activate history changes (acts_version_): valid for every
+  // `from` between the one asked and the answer.
+  std::vector<int64_t> act_cache_from_, act_cache_time_;
+  std::vector<uint64_t> act_cache_version_;
+  uint64_t acts_version_ = 1;
+  int64_t act_time_all_bank(int64_t from, int bg);  // all-bank refresh: the same for every bank of bg
   uint64_t dirty_ = ~uint64_t(0);
 
   DramCommandCounts counts_;
