@@ -22,7 +22,7 @@ import tempfile
 
 # How h2sim replays each standard's traces: hardware config (one channel of it, external path).
 HW = {
-    "ddr4": "configs/hardware/ddr4-3200-x16.yaml",
+    "ddr4": "configs/hardware/examples/ddr4-3200-x16.yaml",
     "lpddr5": "configs/hardware/h2llm.yaml",
 }
 # Allowed |h2sim - reference| / reference of the DRAM cycle count, per workload pattern.
@@ -78,9 +78,9 @@ def main():
                     failures += 1
                     continue
             out = os.path.join(tmp, w + ".json")
-            mapping = "[" + ",".join(info["h2sim_mapping"]) + "]"
             run([a.h2sim, "dram", "--hw", os.path.join(a.src, HW[info["standard"]]), "--trace", trace,
-                 "--dram-set", f"controller.address_mapping={mapping}", "--json", out])
+                 "--trace-format", "loadstore", "--address-mapping", ",".join(info["h2sim_mapping"]),
+                 "--json", out])
             os.remove(trace)
             h = json.load(open(out))
             cycles, ref_cycles = h["simulated_dram_cycles"], ref["memory_cycles"]
@@ -93,12 +93,14 @@ def main():
                     f"{100 * err:+.2f} % (bound {'none' if bound is None else f'{100 * bound:.0f} %'})")
             print(("ok   " if ok else "FAIL ") + line)
             if a.table:
-                lat_err = ((h["avg_read_latency_ns"] - ref["avg_read_latency_ns"]) / ref["avg_read_latency_ns"]
-                           if ref["avg_read_latency_ns"] else 0.0)
+                reads = h.get("reads", 0)
+                lat = f"{h['avg_read_latency_ns']:.1f}" if reads else "n/a"
+                ref_lat = f"{ref['avg_read_latency_ns']:.1f}" if ref["reads"] else "n/a"
+                lat_err = (f"{100 * (h['avg_read_latency_ns'] - ref['avg_read_latency_ns']) / ref['avg_read_latency_ns']:+.1f}"
+                           if reads and ref["reads"] else "n/a")
                 print(f"| {w} | {info['standard']} | {', '.join(info['h2sim_mapping'])} | {cycles} | "
-                      f"{h['achieved_bandwidth_gbps']:.3f} | {h['avg_read_latency_ns']:.1f} | {ref_cycles} | "
-                      f"{ref['bandwidth_gbps']:.3f} | {ref['avg_read_latency_ns']:.1f} | {100 * err:+.2f} | "
-                      f"{100 * lat_err:+.1f} |")
+                      f"{h['achieved_bandwidth_gbps']:.3f} | {lat} | {ref_cycles} | "
+                      f"{ref['bandwidth_gbps']:.3f} | {ref_lat} | {100 * err:+.2f} | {lat_err} |")
             failures += not ok
     return 1 if failures else 0
 

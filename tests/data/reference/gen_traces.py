@@ -11,7 +11,7 @@ both read).
 
 Two targets per workload, for the same sequence of DRAM requests:
   --target h2sim      addresses decoded by h2sim with the workload's mapping (passed to h2sim as
-                      --dram-set controller.address_mapping=...; `h2sim_mapping` in `list --json`);
+                      --address-mapping column,bank,bank_group,row; `h2sim_mapping` in `list --json`);
   --target ramulator  the same (bank group, bank, row, column) per request, encoded for Ramulator 2's
                       RoBaRaCoCh mapper (from the low bits: column, rank (one rank: no bits), bank
                       group, bank, row; src/ramulator/controller/addr_mapper/impl/ro_ba_ra_co_ch.cpp).
