@@ -561,7 +561,9 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
     int best_bank = -1, best_idx = 0;
     DramCommand best_cmd = DramCommand::act;
     int n_acts = 0;
-    if (!per_bank_refresh_) {
+    // Few banks with work (a sequential stream keeps about one per bank group busy): the single
+    // pass below is cheaper; many (random traffic): two passes. Both give the same decision.
+    if (!per_bank_refresh_ && (bg_rrd_ || __builtin_popcountll(nonempty) >= 8)) {
       // The same decision in two passes without a branch per command kind (random traffic mixes
       // them, and mispredicted branches dominated the scan). A candidate's time is
       // max(its bank-local time, its category's channel-wide bound). For ACTs the bound is the
