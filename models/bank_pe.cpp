@@ -9,6 +9,10 @@
 
 namespace h2sim {
 
+namespace {
+int64_t to_ps(const sc_core::sc_time& t) { return int64_t(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value()); }
+}  // namespace
+
 BankPe::BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
                int64_t burst_bytes, DramChannelPort& dram, bool ideal)
     : sc_core::sc_module(name),
@@ -74,12 +78,19 @@ void BankPe::fetcher() {
       // Weights are laid out row after row (2 KiB LPDDR5 pages); the DRAM model maps the rows.
       ch.fetch_start = sc_core::sc_time_stamp();
       hb_requested_bytes_ += ch.bytes;
+      hb_fetching_wave_.set(1);
       dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / 2048, ch.bytes);
       ch.fetch_end = sc_core::sc_time_stamp();
+      hb_fetching_wave_.set(0);
+      if (hb_gbps_wave_.attached() && ch.fetch_end > ch.fetch_start) {
+        // bytes per ns = GB/s, over the fetch.
+        hb_gbps_wave_.set_at(to_ps(ch.fetch_start), double(ch.bytes) / ((ch.fetch_end - ch.fetch_start).to_seconds() * 1e9));
+        hb_gbps_wave_.set(0);
+      }
       job_bytes_done += ch.bytes;
       stats_.weight_bytes += ch.bytes;
       weight_buffer_used_bytes_ += ch.bytes;
-      max_weight_used_ = std::max(max_weight_used_, weight_buffer_used_bytes_.get());
+      max_weight_used_ = std::max(max_weight_used_, weight_buffer_used_bytes_);
       ++chunks_fetched_;
       chunk_ready_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -99,11 +110,12 @@ void BankPe::multiplier() {
       // Ideal overlaps the job's whole stream with its MACs, from the moment it is released.
       if (ideal_ && first_of_job) ideal_job_end = sc_core::sc_time_stamp() + mac_time(jobs_[ch.job].macs);
       while (chunks_fetched_ <= c) sc_core::wait(chunk_ready_);
-      busy_flag_ = true;
       const sc_core::sc_time before = sc_core::sc_time_stamp();
+      sc_core::sc_time mac_start = before, mac_busy;
       if (ideal_) {
         wait_until(ideal_job_end);
-        stats_.busy += sc_core::sc_time_stamp() - before;
+        mac_busy = sc_core::sc_time_stamp() - before;
+        stats_.busy += mac_busy;
       } else {
         // Streaming through the FIFO: MACs start once the first burst is in and cannot finish
         // before the last burst has arrived and been multiplied.
@@ -114,8 +126,19 @@ void BankPe::multiplier() {
         wait_until(std::max(start + dur, ch.fetch_end + dur / double(bursts)));
         last_mac_end_ = sc_core::sc_time_stamp();
         stats_.busy += dur;
+        mac_start = start;
+        mac_busy = dur;
       }
-      busy_flag_ = false;
+      if (busy_wave_.attached()) {
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (now > mac_start) {
+          busy_wave_.set_at(to_ps(mac_start), 1);
+          mac_fraction_wave_.set_at(to_ps(mac_start), mac_busy.to_seconds() / (now - mac_start).to_seconds());
+          busy_wave_.set(0);
+          mac_fraction_wave_.set(0);
+        }
+        spans_.push_back(ChunkSpan{to_ps(ch.fetch_start), to_ps(ch.fetch_end), to_ps(mac_start), to_ps(now), ch.bytes});
+      }
       weight_buffer_used_bytes_ -= ch.bytes;
       if (weight_buffer_used_bytes_ < 0) throw InternalError(std::string(name()) + ": weight buffer occupancy below zero");
       ++chunks_consumed_;
@@ -123,8 +146,37 @@ void BankPe::multiplier() {
       stats_.macs += ch.macs;
       if (ch.last_of_job) job_done_(ch.job);
     }
+    record_weight_buffer();
     running_ = false;
   }
+}
+
+void BankPe::record_weight_buffer() {
+  if (spans_.empty()) return;
+  // Occupancy = sum over chunks of bytes x (share arrived - share consumed), each share a ramp
+  // over its span: piecewise linear, so its values at the span ends describe it exactly.
+  std::vector<int64_t> points;
+  for (const ChunkSpan& s : spans_) {
+    points.insert(points.end(), {s.fetch_start_ps, s.fetch_end_ps, s.mac_start_ps, s.mac_end_ps});
+  }
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  auto ramp = [](int64_t t, int64_t a, int64_t b) {
+    if (t >= b) return 1.0;
+    if (t <= a) return 0.0;
+    return double(t - a) / double(b - a);
+  };
+  size_t lo = 0;  // chunks before lo are consumed by t (mac_end_ps is non-decreasing)
+  for (const int64_t t : points) {
+    while (lo < spans_.size() && spans_[lo].mac_end_ps <= t) ++lo;
+    double bytes = 0;
+    for (size_t c = lo; c < spans_.size() && spans_[c].fetch_start_ps < t; ++c) {
+      const ChunkSpan& s = spans_[c];
+      bytes += double(s.bytes) * (ramp(t, s.fetch_start_ps, s.fetch_end_ps) - ramp(t, s.mac_start_ps, s.mac_end_ps));
+    }
+    weight_buffer_wave_.set_at(t, double(std::llround(bytes)));
+  }
+  spans_.clear();
 }
 
 std::string BankPe::pending_work() const {
@@ -140,8 +192,8 @@ std::vector<std::string> BankPe::end_of_run_violations() const {
   std::vector<std::string> v;
   const std::string n = name();
   if (running_) v.push_back(n + ": still running (" + pending_work() + ")");
-  if (weight_buffer_used_bytes_.get() != 0) {
-    v.push_back(n + ": weight buffer holds " + std::to_string(weight_buffer_used_bytes_.get()) + " B after the run");
+  if (weight_buffer_used_bytes_ != 0) {
+    v.push_back(n + ": weight buffer holds " + std::to_string(weight_buffer_used_bytes_) + " B after the run");
   }
   if (!ideal_ && max_weight_used_ > weight_buffer_bytes_) {
     v.push_back(n + ": weight buffer reached " + std::to_string(max_weight_used_) + " B, above its capacity of " +
@@ -151,8 +203,12 @@ std::vector<std::string> BankPe::end_of_run_violations() const {
 }
 
 void BankPe::attach_waveform(Waveform& w) {
-  busy_flag_.attach(&w, std::string(name()) + ".busy", 1);
-  weight_buffer_used_bytes_.attach(&w, std::string(name()) + ".weight_buffer_bytes", 32);
+  const std::string n = name();
+  hb_fetching_wave_.attach(&w, n + ".hb_fetching", 1, WaveFormat::bit);
+  hb_gbps_wave_.attach(&w, n + ".hb_gbps", 64, WaveFormat::real);
+  weight_buffer_wave_.attach(&w, n + ".weight_buffer_bytes", 32, WaveFormat::ramp);
+  busy_wave_.attach(&w, n + ".busy", 1, WaveFormat::bit);
+  mac_fraction_wave_.attach(&w, n + ".mac_busy_fraction", 64, WaveFormat::real);
 }
 
 }  // namespace h2sim

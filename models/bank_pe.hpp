@@ -96,9 +96,20 @@ class BankPe : public sc_core::sc_module {
   int64_t max_weight_used_ = 0;
 
   BankPeStats stats_;
-  // Traced.
-  TracedValue<bool> busy_flag_;
-  TracedValue<int64_t> weight_buffer_used_bytes_;
+  int64_t weight_buffer_used_bytes_ = 0;  // whole chunks: in from the end of their fetch to the end of their MACs
+
+  // Waveform (see README, "Waveforms"): what the PE does over time, recorded when a chunk's span
+  // is known. busy: the multiplier holds a chunk (from its first MAC to its last); mac_busy_fraction:
+  // the share of the MAC units at work over that span (its integral is the multiplier's busy
+  // time); hb_fetching / hb_gbps: the port streams a chunk, at that chunk's mean rate;
+  // weight_buffer_bytes: bytes arrived and not yet consumed, arrival and consumption taken as
+  // uniform over the fetch and the MAC span (exact at every sample; draw it interpolated).
+  struct ChunkSpan {
+    int64_t fetch_start_ps, fetch_end_ps, mac_start_ps, mac_end_ps, bytes;
+  };
+  void record_weight_buffer();
+  WaveSignal busy_wave_, mac_fraction_wave_, hb_fetching_wave_, hb_gbps_wave_, weight_buffer_wave_;
+  std::vector<ChunkSpan> spans_;  // this plan's chunks, for weight_buffer_bytes (only with a waveform)
 };
 
 }  // namespace h2sim

@@ -92,7 +92,10 @@ void Channel::on_job_done(int64_t block) {
   if (--block_pes_remaining_[block] > 0) return;
   const ChannelBlock& b = plan_->blocks[block];
   ++blocks_completed_;
-  if (blocks_completed_ == gate_.released) phases_.compute += sc_core::sc_time_stamp() - compute_active_since_;
+  if (blocks_completed_ == gate_.released) {
+    phases_.compute += sc_core::sc_time_stamp() - compute_active_since_;
+    compute_wave_.set(0);
+  }
   if (b.input_release_bytes > 0) {
     input_used_ -= b.input_release_bytes;
     input_freed_.notify(sc_core::SC_ZERO_TIME);
@@ -156,7 +159,10 @@ void Channel::release_stage() {
         output_used_per_pe_ += b.output_bytes_per_pe;
         max_output_used_per_pe_ = std::max(max_output_used_per_pe_, output_used_per_pe_.get());
       }
-      if (blocks_completed_ == gate_.released) compute_active_since_ = sc_core::sc_time_stamp();
+      if (blocks_completed_ == gate_.released) {
+        compute_active_since_ = sc_core::sc_time_stamp();
+        compute_wave_.set(1);
+      }
       ++gate_.released;
       gate_.changed.notify(sc_core::SC_ZERO_TIME);
       if (params_.ideal) {
@@ -266,8 +272,9 @@ std::vector<std::string> Channel::end_of_run_violations() const {
 void Channel::attach_waveform(Waveform& w) {
   link_->attach_waveform(w);
   if (!params_.nmp) return;
-  input_used_.attach(&w, std::string(name()) + ".input_buffer_bytes", 32);
-  output_used_per_pe_.attach(&w, std::string(name()) + ".output_buffer_bytes_per_pe", 32);
+  compute_wave_.attach(&w, std::string(name()) + ".compute_busy", 1, WaveFormat::bit);
+  input_used_.attach(&w, std::string(name()) + ".input_buffer_bytes", 32, WaveFormat::analog);
+  output_used_per_pe_.attach(&w, std::string(name()) + ".output_buffer_bytes_per_pe", 32, WaveFormat::analog);
   for (const auto& pe : pes_) pe->attach_waveform(w);
 }
 

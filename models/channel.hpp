@@ -89,6 +89,7 @@ class Channel : public sc_core::sc_module {
   int64_t pieces_scattered_ = 0;
   TracedValue<int64_t> input_used_;          // bytes in the input buffer (arrived and in flight)
   TracedValue<int64_t> output_used_per_pe_;  // bytes of partial sums in the busiest PE's output share
+  WaveSignal compute_wave_;                  // a block released to the PEs and not yet computed
   std::vector<std::pair<int64_t, int64_t>> loads_pending_;  // (load bytes, per-PE bytes freed)
   int64_t loads_done_ = 0;
   int64_t loads_total_ = 0;

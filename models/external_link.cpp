@@ -35,6 +35,8 @@ void ExternalLink::transfer(int64_t bytes, LinkTraffic kind) {
   ++active_;
   busy_flag_ = true;
   bytes_in_flight_ = bytes;
+  WaveSignal& kind_wave = kind_wave_[npu ? 2 : kind == LinkTraffic::scatter ? 0 : 1];
+  kind_wave.set(1);
   if (npu && dram_ != nullptr) {
     if (npu_address_ + bytes > dram_capacity_bytes_) npu_address_ = 0;
     dram_->external_access(kind == LinkTraffic::npu_read ? DramAccess::read : DramAccess::write, npu_address_, bytes);
@@ -45,6 +47,7 @@ void ExternalLink::transfer(int64_t bytes, LinkTraffic kind) {
   bytes_[static_cast<int>(kind)] += bytes;
   busy_[static_cast<int>(kind)] += sc_core::sc_time_stamp() - start;
   ++transfers_;
+  kind_wave.set(0);
   if (--active_ == 0) {
     busy_flag_ = false;
     bytes_in_flight_ = 0;
@@ -75,6 +78,9 @@ std::string ExternalLink::pending_work() const {
 void ExternalLink::attach_waveform(Waveform& w) {
   busy_flag_.attach(&w, std::string(name()) + ".busy", 1);
   bytes_in_flight_.attach(&w, std::string(name()) + ".bytes_in_flight", 32);
+  kind_wave_[0].attach(&w, std::string(name()) + ".scatter", 1, WaveFormat::bit);
+  kind_wave_[1].attach(&w, std::string(name()) + ".load", 1, WaveFormat::bit);
+  kind_wave_[2].attach(&w, std::string(name()) + ".npu", 1, WaveFormat::bit);
 }
 
 }  // namespace h2sim

@@ -70,6 +70,8 @@ class ExternalLink : public sc_core::sc_module {
   int active_ = 0;
   TracedValue<bool> busy_flag_;
   TracedValue<int64_t> bytes_in_flight_;
+  // Which traffic holds the bus: scatter, load, NPU (reads and writes).
+  std::array<WaveSignal, 3> kind_wave_;
 };
 
 }  // namespace h2sim

@@ -13,7 +13,8 @@ PACKAGES=(
   nlohmann-json3-dev        # JSON output and the artifact's model format
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev          # bench/
-  gtkwave                   # vcd2fst, used by the VCD test
+  gtkwave                   # vcd2fst, used by the VCD test; GTKWave loads the save files in cli.gtkwave
+  xvfb                      # xvfb-run: a virtual X display for GTKWave in cli.gtkwave
   gnuplot-nox               # PNG charts of h2sim experiment
   python3                   # JSON checks in tests/cli
 )

@@ -219,7 +219,10 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     watchdog.exit_process_on_stop = options.exit_process_on_stop;
     simulate_until_finished([&driver] { return driver.done_; }, [&chip] { return chip.pending_work(); }, watchdog);
     check_end_of_run(chip.end_of_run_violations(), watchdog);
-    if (!options.vcd_path.empty()) wave.write(options.vcd_path);
+    if (!options.vcd_path.empty()) {
+      wave.write(options.vcd_path);
+      wave.write_gtkw(gtkw_path_for(options.vcd_path), options.vcd_path);
+    }
 
     r.latency_ns = time_to_ns(driver.end_);
     if (options.target == GemmTarget::nmp) {

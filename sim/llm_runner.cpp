@@ -543,7 +543,10 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     std::vector<std::string> violations = driver.violations;
     for (auto& s : chip.end_of_run_violations()) violations.push_back(std::move(s));
     check_end_of_run(violations, watchdog);
-    if (!opt.vcd_path.empty()) wave.write(opt.vcd_path);
+    if (!opt.vcd_path.empty()) {
+      wave.write(opt.vcd_path);
+      wave.write_gtkw(gtkw_path_for(opt.vcd_path), opt.vcd_path);
+    }
     if (!opt.trace_path.empty()) write_trace(opt.trace_path, driver.trace);
   }
   r.latency_s = r.prefill_s + r.decode_s;

@@ -7,6 +7,7 @@
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "config/atomic_file.hpp"
+#include "models/waveform.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/gemm_report.hpp"
@@ -35,6 +36,10 @@ void run(const GemmArgs& a) {
     check_output_file(flag, path);
     check_not_an_input(flag, path, {a.hw_file});
   }
+  if (!a.vcd_file.empty()) {  // the GTKWave save file written beside the VCD
+    check_output_file("--vcd (its GTKWave save file)", gtkw_path_for(a.vcd_file));
+    check_not_an_input("--vcd (its GTKWave save file)", gtkw_path_for(a.vcd_file), {a.hw_file});
+  }
   HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
   GemmShape shape{a.batch, a.m, a.k, a.n};
   validate_gemm_shape(shape, "--m/--k/--n/--batch");
@@ -56,7 +61,9 @@ void run(const GemmArgs& a) {
   GemmRunResult r = run_gemm(hw, shape, opt);
   std::cout << format_gemm_report(r);
   if (!a.json_file.empty()) write_file_atomically(a.json_file, gemm_report_json(r).dump(2) + "\n");
-  if (!a.vcd_file.empty()) std::cout << fmt::format("  {:<34} {}\n", "waveform", a.vcd_file);
+  if (!a.vcd_file.empty()) {
+    std::cout << fmt::format("  {:<34} {} (open: gtkwave {})\n", "waveform", a.vcd_file, gtkw_path_for(a.vcd_file));
+  }
 }
 }  // namespace
 
@@ -80,7 +87,7 @@ void register_gemm_command(CLI::App& app) {
                   "Override a DRAM standard key, e.g. --dram-set hb_port.row_switch_overlap=1")
       ->take_all();
   cmd->add_option("--json", args->json_file, "Write the results as JSON to this file (latency_ns, breakdown_ns, ...)");
-  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (links, PEs, buffers; timescale 1 ps) to this file");
+  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (links, PEs, buffers, DRAM; timescale 1 ps) to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)");
   cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4 --set pe.frequency_mhz=800")
       ->take_all();
   cmd->add_option("--max-wall-s", args->max_wall_s,

@@ -12,6 +12,7 @@
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
 #include "config/atomic_file.hpp"
+#include "models/waveform.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/llm_report.hpp"
@@ -62,6 +63,11 @@ void run(const RunArgs& given) {
        {std::pair{"--json", a.json_file}, std::pair{"--trace", a.trace_file}, std::pair{"--vcd", a.vcd_file}}) {
     check_output_file(flag, path);
     check_not_an_input(flag, path, {a.hw_file, a.model_file, a.scenario, a.dataflow, a.energy_file});
+  }
+  if (!a.vcd_file.empty()) {  // the GTKWave save file written beside the VCD
+    check_output_file("--vcd (its GTKWave save file)", gtkw_path_for(a.vcd_file));
+    check_not_an_input("--vcd (its GTKWave save file)", gtkw_path_for(a.vcd_file),
+                       {a.hw_file, a.model_file, a.scenario, a.dataflow, a.energy_file});
   }
   const SigintGuard sigint;  // Ctrl-C stops the search or the simulation cleanly (exit 130)
   a.hw_file = locate_default(a.hw_file, RunArgs{}.hw_file);
@@ -148,7 +154,7 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();
   cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)");
   cmd->add_option("--trace", args->trace_file, "Write a Chrome/Perfetto JSON timeline of the simulated operators");
-  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (timescale 1 ps) of the --vcd-window to this file");
+  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (timescale 1 ps) of the --vcd-window to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)");
   cmd->add_option("--vcd-window", args->vcd_window,
                   "Which layer the VCD covers: prefill (layer 0) or decode:N (layer 0 of decode step N, 1-based)")
       ->capture_default_str();
