@@ -95,6 +95,7 @@ void Channel::on_job_done(int64_t block) {
   if (blocks_completed_ == gate_.released) {
     phases_.compute += sc_core::sc_time_stamp() - compute_active_since_;
     compute_wave_.set(0);
+    log_span(log_compute_, compute_active_since_, "compute", 0);
   }
   if (b.input_release_bytes > 0) {
     input_used_ -= b.input_release_bytes;
@@ -127,6 +128,7 @@ void Channel::scatter_stage() {
       const sc_core::sc_time t0 = sc_core::sc_time_stamp();
       link_->transfer(b.scatter_bytes, LinkTraffic::scatter);
       phases_.scatter += sc_core::sc_time_stamp() - t0;
+      log_span(log_scatter_, t0, "scatter", b.scatter_bytes);
       ++pieces_scattered_;
       input_arrived_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -147,6 +149,7 @@ void Channel::release_stage() {
           const sc_core::sc_time t0 = sc_core::sc_time_stamp();
           link_->transfer(b.scatter_bytes, LinkTraffic::scatter);
           phases_.scatter += sc_core::sc_time_stamp() - t0;
+          log_span(log_scatter_, t0, "scatter", b.scatter_bytes);
           ++pieces_scattered_;
         }
       } else {
@@ -172,6 +175,7 @@ void Channel::release_stage() {
           const sc_core::sc_time t0 = sc_core::sc_time_stamp();
           link_->transfer(b.load_bytes, LinkTraffic::load);
           phases_.load += sc_core::sc_time_stamp() - t0;
+          log_span(log_load_, t0, "load", b.load_bytes);
           output_used_per_pe_ -= b.output_bytes_per_pe;
           ++loads_done_;
         }
@@ -191,6 +195,7 @@ void Channel::load_stage() {
       const sc_core::sc_time t0 = sc_core::sc_time_stamp();
       link_->transfer(bytes, LinkTraffic::load);
       phases_.load += sc_core::sc_time_stamp() - t0;
+      log_span(log_load_, t0, "load", bytes);
       output_used_per_pe_ -= per_pe;
       ++loads_done_;
       output_freed_.notify(sc_core::SC_ZERO_TIME);
@@ -267,6 +272,16 @@ std::vector<std::string> Channel::end_of_run_violations() const {
     }
   }
   return v;
+}
+
+void Channel::attach_span_log(SpanLog& log) {
+  const std::string ch = "ch" + std::to_string(params_.index);
+  link_->attach_span_log(log, ch + " link");
+  if (!params_.nmp) return;
+  log_ = &log;
+  log_scatter_ = log.track(ch + " scatter");
+  log_compute_ = log.track(ch + " compute");
+  log_load_ = log.track(ch + " load");
 }
 
 void Channel::attach_waveform(Waveform& w) {

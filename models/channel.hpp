@@ -21,6 +21,8 @@
 #include "models/bank_pe.hpp"
 #include "models/dram_port.hpp"
 #include "models/external_link.hpp"
+#include "models/sc_time_util.hpp"
+#include "models/span_log.hpp"
 
 namespace h2sim {
 
@@ -54,6 +56,10 @@ class Channel : public sc_core::sc_module {
   int64_t max_input_buffer_used_bytes() const { return max_input_used_; }
   int64_t max_output_buffer_used_bytes() const { return max_output_used_per_pe_; }
   void attach_waveform(Waveform& w);
+  // Spans on tracks "chN scatter" / "chN compute" / "chN load" (the stages: a scatter or load
+  // from its request to its completion, compute while any released block is unfinished) and
+  // "chN link" (the link's transfers).
+  void attach_span_log(SpanLog& log);
 
   // What this channel (its stages, link, DRAM port and PEs) still holds: one line per busy
   // component, named by its place in the hierarchy. Empty when idle.
@@ -89,7 +95,12 @@ class Channel : public sc_core::sc_module {
   int64_t pieces_scattered_ = 0;
   TracedValue<int64_t> input_used_;          // bytes in the input buffer (arrived and in flight)
   TracedValue<int64_t> output_used_per_pe_;  // bytes of partial sums in the busiest PE's output share
-  WaveSignal compute_wave_;                  // a block released to the PEs and not yet computed
+  WaveSignal compute_wave_;
+  SpanLog* log_ = nullptr;
+  int log_scatter_ = -1, log_compute_ = -1, log_load_ = -1;
+  void log_span(int track, const sc_core::sc_time& start, const char* what, int64_t bytes) {
+    if (log_ != nullptr) log_->add(track, time_to_ps(start), time_to_ps(sc_core::sc_time_stamp()), what, bytes);
+  }                  // a block released to the PEs and not yet computed
   std::vector<std::pair<int64_t, int64_t>> loads_pending_;  // (load bytes, per-PE bytes freed)
   int64_t loads_done_ = 0;
   int64_t loads_total_ = 0;

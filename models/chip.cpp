@@ -63,6 +63,11 @@ std::vector<std::string> Chip::end_of_run_violations() const {
   return v;
 }
 
+void Chip::attach_span_log(SpanLog& log) {
+  for (const auto& c : channels_) c->attach_span_log(log);
+  npu_->attach_span_log(log);
+}
+
 void Chip::attach_waveform(Waveform& w) {
   for (const auto& c : channels_) c->attach_waveform(w);
   npu_->attach_waveform(w);

@@ -37,6 +37,7 @@ class Chip : public sc_core::sc_module {
   Npu& npu() { return *npu_; }
   const HardwareConfig& hw() const { return hw_; }
   void attach_waveform(Waveform& w);
+  void attach_span_log(SpanLog& log);
 
   // Every component still holding work (channels, links, DRAM ports, PEs, NPU queues), one line
   // each, named by its place in the hierarchy: the watchdog's stall report.

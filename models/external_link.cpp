@@ -48,6 +48,7 @@ void ExternalLink::transfer(int64_t bytes, LinkTraffic kind) {
   busy_[static_cast<int>(kind)] += sc_core::sc_time_stamp() - start;
   ++transfers_;
   kind_wave.set(0);
+  if (log_ != nullptr) log_->add(log_track_, time_to_ps(start), time_to_ps(sc_core::sc_time_stamp()), to_string(kind), bytes);
   if (--active_ == 0) {
     busy_flag_ = false;
     bytes_in_flight_ = 0;

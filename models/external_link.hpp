@@ -12,6 +12,7 @@
 #include <string>
 
 #include "models/dram_port.hpp"
+#include "models/span_log.hpp"
 #include "models/waveform.hpp"
 
 namespace h2sim {
@@ -40,6 +41,11 @@ class ExternalLink : public sc_core::sc_module {
   void transfer(int64_t bytes, LinkTraffic kind);
 
   void attach_waveform(Waveform& w);
+  // Every transfer becomes a span on `track` of `log` (bus occupancy, not the wait for it).
+  void attach_span_log(SpanLog& log, const std::string& track) {
+    log_ = &log;
+    log_track_ = log.track(track);
+  }
   bool routes_npu_to_dram() const { return dram_ != nullptr; }
 
   int64_t bytes(LinkTraffic kind) const { return bytes_[static_cast<int>(kind)]; }
@@ -72,6 +78,8 @@ class ExternalLink : public sc_core::sc_module {
   TracedValue<int64_t> bytes_in_flight_;
   // Which traffic holds the bus: scatter, load, NPU (reads and writes).
   std::array<WaveSignal, 3> kind_wave_;
+  SpanLog* log_ = nullptr;
+  int log_track_ = -1;
 };
 
 }  // namespace h2sim

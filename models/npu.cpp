@@ -87,6 +87,7 @@ void Npu::gemm(const GemmShape& shape, const std::vector<int>& holding, int queu
   }
   stats_.macs += macs;
   busy_flag_ = false;
+  if (log_ != nullptr) log_->add(log_track_, time_to_ps(start), time_to_ps(sc_core::sc_time_stamp()), "gemm", int64_t(total_bytes));
   release(q);
 }
 
@@ -98,6 +99,9 @@ void Npu::reduce(double adds, int queue) {
   busy_flag_ = true;
   sc_core::wait(dur);
   busy_flag_ = false;
+  if (log_ != nullptr) {
+    log_->add(log_track_, time_to_ps(sc_core::sc_time_stamp() - dur), time_to_ps(sc_core::sc_time_stamp()), "reduce", 0);
+  }
   stats_.reduce_adds += adds;
   stats_.reduce_busy += dur;
   release(q);

@@ -14,6 +14,7 @@
 #include "config/hardware_config.hpp"
 #include "mapping/gemm.hpp"
 #include "models/external_link.hpp"
+#include "models/span_log.hpp"
 #include "models/waveform.hpp"
 
 namespace h2sim {
@@ -44,6 +45,11 @@ class Npu : public sc_core::sc_module {
   // End-of-run invariants: every queue idle; the MACs and adds asked for are the ones done.
   std::vector<std::string> end_of_run_violations() const;
   void attach_waveform(Waveform& w);
+  // GEMMs and reductions as spans on track "npu" (from their turn to their end).
+  void attach_span_log(SpanLog& log) {
+    log_ = &log;
+    log_track_ = log.track("npu");
+  }
 
  private:
   struct Queue {
@@ -62,6 +68,8 @@ class Npu : public sc_core::sc_module {
   NpuStats stats_;
   double macs_requested_ = 0, adds_requested_ = 0;
   TracedValue<bool> busy_flag_;
+  SpanLog* log_ = nullptr;
+  int log_track_ = -1;
 };
 
 }  // namespace h2sim

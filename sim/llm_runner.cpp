@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
 #include "config/atomic_file.hpp"
+#include "sim/run_timeline.hpp"
 #include "sim/watchdog.hpp"
 
 namespace h2sim {
@@ -80,12 +82,27 @@ struct MagMeasurement {
   double ns = 0;
   ActivityCounts activity;
   std::vector<double> op_ns;  // per operator of the MAG, in order
+  TimelineMag timeline;       // with --trace: operators and chip spans, relative to the MAG's start
 };
 
-struct TraceEvent {
-  std::string name, track;
-  double start_us = 0, dur_us = 0;
-};
+// Spans merged where one continues the previous on its track (an NPU stream's chunks, a run of
+// scatters): fewer events, same busy time.
+std::vector<ActivitySpan> compact_spans(std::vector<ActivitySpan> spans) {
+  std::stable_sort(spans.begin(), spans.end(), [](const ActivitySpan& a, const ActivitySpan& b) {
+    return a.track != b.track ? a.track < b.track : a.start_ps < b.start_ps;
+  });
+  std::vector<ActivitySpan> out;
+  for (const ActivitySpan& s : spans) {
+    if (!out.empty() && out.back().track == s.track && std::string(out.back().what) == s.what &&
+        s.start_ps <= out.back().end_ps) {
+      out.back().end_ps = std::max(out.back().end_ps, s.end_ps);
+      out.back().bytes += s.bytes;
+    } else {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
 
 class LlmDriver : public sc_core::sc_module {
  public:
@@ -97,7 +114,9 @@ class LlmDriver : public sc_core::sc_module {
     SC_THREAD(run);
   }
 
-  std::vector<TraceEvent> trace;
+  SpanLog* span_log = nullptr;     // with --trace: the chip's spans while a MAG is simulated
+  RunTimeline* timeline = nullptr;
+  std::vector<int> refresh_tracks;  // per channel with an LPDDR5 model: its "chN refresh" track, else -1
   Waveform* wave = nullptr;      // records the window only
   int64_t window_step = -1;      // 0: prefill layer 0; N: decode step N layer 0
   bool done = false;             // the whole inference has been played
@@ -154,6 +173,22 @@ class LlmDriver : public sc_core::sc_module {
     m.activity += b.activity.scaled(f);
     m.op_ns.resize(a.op_ns.size());
     for (size_t k = 0; k < a.op_ns.size(); ++k) m.op_ns[k] = a.op_ns[k] + (b.op_ns[k] - a.op_ns[k]) * f;
+    // The timeline: operators interpolated like their times, the chip's spans those of the lower
+    // context stretched to the interpolated length.
+    m.timeline = a.timeline;
+    m.timeline.ns = m.ns;
+    for (size_t k = 0; k < m.timeline.ops.size() && k < b.timeline.ops.size(); ++k) {
+      TimelineOp& op = m.timeline.ops[k];
+      op.start_ns += (b.timeline.ops[k].start_ns - op.start_ns) * f;
+      op.dur_ns = m.op_ns[k];
+    }
+    const double stretch = a.ns > 0 ? m.ns / a.ns : 1.0;
+    for (ActivitySpan& s : m.timeline.spans) {
+      s.start_ps = int64_t(double(s.start_ps) * stretch);
+      s.end_ps = int64_t(double(s.end_ps) * stretch);
+    }
+    m.timeline.external_bytes = m.activity.external_bytes;
+    m.timeline.hb_bytes = m.activity.hb_bytes;
     return m;
   }
 
@@ -177,7 +212,10 @@ class LlmDriver : public sc_core::sc_module {
     const int64_t played = opt_.exact ? layers : 1;
     const double weight = opt_.exact ? 1.0 : double(layers);
     double total_ns = 0;
+    std::vector<TimelineLayer> timeline_layers;
+    std::deque<MagMeasurement> interpolated_kept;  // interpolated measurements the timeline points to
     for (int64_t layer = 0; layer < played; ++layer) {
+      if (timeline != nullptr) timeline_layers.emplace_back();
       // The waveform window is simulated (never taken from the memo) and recorded.
       const bool window = wave != nullptr && layer == 0 && step == window_step;
       if (window) wave->enable(true);
@@ -185,13 +223,21 @@ class LlmDriver : public sc_core::sc_module {
         const MagGroup& mag = mags[mi];
         MagMeasurement interpolated;
         const MagMeasurement* mp = nullptr;
+        const int64_t simulated_before = r_.mags_simulated;
+        const char* source = "simulated";
         if (!mags_lo.empty() && mag_signature(false, mag) != mag_signature(false, mags_lo[mi])) {
           const MagMeasurement a = measure(false, mags_lo[mi], false);
           const MagMeasurement& b = measure(false, mags_hi[mi], false);
           interpolated = interpolate(a, b, double(pass.context - lo) / double(hi - lo));
           mp = &interpolated;
+          source = "interpolated";
         } else {
           mp = &measure(prefill, mag, window);
+          if (r_.mags_simulated == simulated_before) source = "memoized";
+        }
+        if (timeline != nullptr) {
+          if (mp == &interpolated) mp = &interpolated_kept.emplace_back(std::move(interpolated));
+          timeline_layers.back().mags.emplace_back(&mp->timeline, source);
         }
         const MagMeasurement& m = *mp;
         total_ns += m.ns * weight;
@@ -207,11 +253,14 @@ class LlmDriver : public sc_core::sc_module {
       }
       if (!prefill && !ideal_) {
         ActivityCounts kv;
-        total_ns += append_kv_cache(ops, kv) * weight;
+        const double kv_ns = append_kv_cache(ops, kv);
+        total_ns += kv_ns * weight;
         r_.activity += kv.scaled(weight);
+        if (timeline != nullptr) timeline_layers.back().kv_ns = kv_ns;
       }
       if (window) wave->enable(false);
     }
+    if (timeline != nullptr) timeline->pass(step, pass.context, timeline_layers, layers);
     return total_ns;
   }
 
@@ -241,23 +290,33 @@ class LlmDriver : public sc_core::sc_module {
                                mag.ops.size(), mag_names(mag));
     const ActivityCounts before = chip_activity();
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    if (timeline != nullptr) {
+      m.timeline.ops.resize(mag.ops.size());
+      span_log->clear();
+      span_log->enable(true);
+    }
     sc_core::sc_event_and_list all;
     std::vector<sc_core::sc_process_handle> mpgs;
     for (size_t p = 0; p < mag.mpgs.size(); ++p) {
-      mpgs.push_back(sc_core::sc_spawn([this, &mag, &m, &completions, p, prefill]() {
+      mpgs.push_back(sc_core::sc_spawn([this, &mag, &m, &completions, p, prefill, t0]() {
         for (const auto& tier : mag.mpgs[p]) {
           sc_core::sc_event_and_list tier_done;
           std::vector<sc_core::sc_process_handle> ops;
           for (const auto* op : tier) {
             const size_t index = size_t(std::find(mag.ops.begin(), mag.ops.end(), op) - mag.ops.begin());
-            ops.push_back(sc_core::sc_spawn([this, op, &m, &completions, index, p, prefill]() {
+            ops.push_back(sc_core::sc_spawn([this, op, &m, &completions, index, p, prefill, t0]() {
               const sc_core::sc_time start = sc_core::sc_time_stamp();
               play_operator(*op, int(p), prefill);
               ++completions[index];
               m.op_ns[index] = time_to_ns(sc_core::sc_time_stamp() - start);
-              if (!opt_.trace_path.empty()) {
-                trace.push_back({op->name, prefill ? "npu" : to_string(op->exec), time_to_ns(start) / 1e3,
-                                 m.op_ns[index] / 1e3});
+              if (timeline != nullptr) {
+                TimelineOp& t = m.timeline.ops[index];
+                t.name = op->name;
+                t.lane = int(p);
+                t.start_ns = time_to_ns(start - t0);
+                t.dur_ns = m.op_ns[index];
+                if (!prefill) t.channels = op->nmp_channels;
+                t.on_npu = prefill || op->exec == ExecKind::npu || op->npu_part.batch > 0;
               }
             }));
             tier_done &= ops.back().terminated_event();
@@ -278,6 +337,7 @@ class LlmDriver : public sc_core::sc_module {
     current_work.clear();
     m.ns = time_to_ns(sc_core::sc_time_stamp() - t0);
     m.activity = difference(chip_activity(), before);
+    if (timeline != nullptr) record_timeline(m, mag, t0);
     if (opt_.exact) {
       scratch_ = std::move(m);
       return scratch_;
@@ -285,6 +345,44 @@ class LlmDriver : public sc_core::sc_module {
     auto& slot = memo_[key];
     slot = std::move(m);
     return slot;
+  }
+
+  // The MAG's chip spans (relative to its start t0) and the DRAM refresh windows that fell in it.
+  void record_timeline(MagMeasurement& m, const MagGroup& mag, const sc_core::sc_time& t0) {
+    span_log->enable(false);
+    const int64_t start = time_to_ps(t0), end = time_to_ps(sc_core::sc_time_stamp());
+    std::vector<ActivitySpan> spans = span_log->spans();
+    span_log->clear();
+    for (int c = 0; c < chip_.channel_count(); ++c) {
+      const auto* lp = dynamic_cast<const Lpddr5Dram*>(&chip_.channel(c).dram());
+      if (lp == nullptr || refresh_tracks[size_t(c)] < 0) continue;
+      // The calendar's windows (bank 0's in per-bank mode) that start within the MAG; more than
+      // kRefreshSpans of them (a window every tREFI = 3.9 us) become one span over the MAG
+      // saying how many (the trace stays small: a prefill MAG holds thousands).
+      constexpr size_t kRefreshSpans = 8;
+      std::vector<ActivitySpan> windows;
+      for (int64_t t = start;;) {
+        const int64_t r = lp->engine().next_refresh_ps(0, t);
+        if (r >= end || r < t) break;
+        windows.push_back(ActivitySpan{refresh_tracks[size_t(c)], r, std::min(end, r + lp->engine().refresh_block_ps()), "refresh", 0});
+        t = r + 1;
+      }
+      if (windows.size() <= kRefreshSpans) {
+        spans.insert(spans.end(), windows.begin(), windows.end());
+      } else {
+        spans.push_back(ActivitySpan{refresh_tracks[size_t(c)], windows.front().start_ps, windows.back().end_ps,
+                                     "refresh windows (see args)", int64_t(windows.size())});
+      }
+    }
+    for (ActivitySpan& s : spans) {
+      s.start_ps -= start;
+      s.end_ps -= start;
+    }
+    m.timeline.spans = compact_spans(std::move(spans));
+    m.timeline.name = mag_names(mag);
+    m.timeline.ns = m.ns;
+    m.timeline.external_bytes = m.activity.external_bytes;
+    m.timeline.hb_bytes = m.activity.hb_bytes;
   }
 
   void play_operator(const LoweredOperator& op, int queue, bool prefill) {
@@ -394,18 +492,6 @@ class LlmDriver : public sc_core::sc_module {
   MagMeasurement scratch_;
   std::map<std::string, ChannelPlan> plans_;  // node-based: plans stay put while channels play them
 };
-
-void write_trace(const std::string& path, const std::vector<TraceEvent>& events) {
-  nlohmann::json j;
-  j["displayTimeUnit"] = "ns";
-  auto& arr = j["traceEvents"];
-  arr = nlohmann::json::array();
-  for (const auto& e : events) {
-    arr.push_back({{"name", e.name}, {"cat", e.track}, {"ph", "X"}, {"ts", e.start_us}, {"dur", e.dur_us},
-                   {"pid", 0}, {"tid", e.track}});
-  }
-  write_file_atomically(path, j.dump() + "\n");
-}
 
 // The analytic model has no simulation to count: derive the activity from the workload. Each
 // NMP part streams its weights once through the HB ports and moves its inputs and partial sums
@@ -528,6 +614,18 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       driver.wave = &wave;
       driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
     }
+    SpanLog span_log;
+    std::unique_ptr<RunTimeline> timeline;
+    if (!opt.trace_path.empty()) {
+      chip.attach_span_log(span_log);
+      for (int c = 0; c < chip.channel_count(); ++c) {
+        const bool lpddr5 = dynamic_cast<const Lpddr5Dram*>(&chip.channel(c).dram()) != nullptr;
+        driver.refresh_tracks.push_back(lpddr5 ? span_log.track(fmt::format("ch{} refresh", c)) : -1);
+      }
+      timeline = std::make_unique<RunTimeline>(span_log.tracks(), opt.trace_detail_steps);
+      driver.span_log = &span_log;
+      driver.timeline = timeline.get();
+    }
     WatchdogOptions watchdog;
     watchdog.max_wall_s = opt.max_wall_s;
     watchdog.what = "run simulation";
@@ -547,7 +645,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       wave.write(opt.vcd_path);
       wave.write_gtkw(gtkw_path_for(opt.vcd_path), opt.vcd_path);
     }
-    if (!opt.trace_path.empty()) write_trace(opt.trace_path, driver.trace);
+    if (timeline) timeline->write(opt.trace_path);
   }
   r.latency_s = r.prefill_s + r.decode_s;
   r.ttft_s = r.prefill_s;

@@ -38,7 +38,8 @@ struct LlmRunOptions {
   bool progress = false;           // progress lines on stderr
   std::string vcd_path;            // waveform of one window (cycle/ideal)
   std::string vcd_window = "decode:1";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N, 1-based)
-  std::string trace_path;          // Chrome/Perfetto JSON timeline of the simulated operators
+  std::string trace_path;          // Chrome/Perfetto JSON timeline of the whole run (sim/run_timeline.hpp)
+  int64_t trace_detail_steps = 1;  // decode steps shown layer by layer with the chip's work; later ones aggregated
   const EnergyConfig* energy = nullptr;  // prices the activity; nullptr = no energy report
   double max_wall_s = 0;           // watchdog wall-time limit of the simulation (0: none)
   bool exit_process_on_stop = false;  // the CLI's way out of a stopped simulation (sim/watchdog.hpp)

@@ -34,6 +34,7 @@ struct RunArgs {
   std::string out_dir = "out";
   std::string json_file, trace_file, energy_file, vcd_file;
   std::string vcd_window = "decode:1";
+  int64_t trace_detail_steps = 1;
   std::vector<std::string> energy_overrides;
   bool exact = false, artifact_compat = false, quiet = false;
   int64_t context_stride = 16;
@@ -86,6 +87,10 @@ void run(const RunArgs& given) {
   opt.artifact_compat = a.artifact_compat;
   opt.progress = !a.quiet;
   opt.trace_path = a.trace_file;
+  if (a.trace_detail_steps < 0 || a.trace_detail_steps > 1000000) {
+    throw InputError(fmt::format("--trace-detail-steps must be in [0, 1000000], found {}", a.trace_detail_steps));
+  }
+  opt.trace_detail_steps = a.trace_detail_steps;
   opt.vcd_path = a.vcd_file;
   opt.vcd_window = a.vcd_window;
   if (!a.vcd_file.empty()) {
@@ -153,7 +158,12 @@ void register_run_command(CLI::App& app) {
   cmd->add_option("--out", args->out_dir, "Folder for cached searched dataflows")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();
   cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)");
-  cmd->add_option("--trace", args->trace_file, "Write a Chrome/Perfetto JSON timeline of the simulated operators");
+  cmd->add_option("--trace", args->trace_file,
+                  "Write a Chrome/Perfetto JSON timeline of the whole run on the simulated time axis (docs/timeline.md)");
+  cmd->add_option("--trace-detail-steps", args->trace_detail_steps,
+                  "--trace: decode steps shown layer by layer with every channel's work; later steps are aggregated "
+                  "(operators only, each MAG stretched over all layers), which bounds the file")
+      ->capture_default_str();
   cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (timescale 1 ps) of the --vcd-window to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)");
   cmd->add_option("--vcd-window", args->vcd_window,
                   "Which layer the VCD covers: prefill (layer 0) or decode:N (layer 0 of decode step N, 1-based)")

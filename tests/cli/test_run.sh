@@ -53,7 +53,8 @@ json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005" "ideal run within 
 
 # Perfetto trace.
 "$H2SIM" run "${tiny[@]}" --trace "$tmp/trace.json" >/dev/null 2>&1
-json_check "len(a['traceEvents']) > 0 and all(e['ph'] == 'X' for e in a['traceEvents'])" "trace has complete events" "$tmp/trace.json"
+# (Format, span and operator sums: tests/cli/test_timeline.sh.)
+json_check "any(e['ph'] == 'X' for e in a['traceEvents']) and all(e['ph'] in ('X', 'M', 'C', 's', 'f') for e in a['traceEvents'])" "trace has complete events" "$tmp/trace.json"
 
 # A VCD of one decode step (layer 0 of step 2): GTKWave's own converter must read it.
 if "$H2SIM" run "${tiny[@]}" --vcd "$tmp/step.vcd" --vcd-window decode:2 >/dev/null 2>"$tmp/err"; then ok; else bad "run --vcd"; cat "$tmp/err"; fi
