@@ -27,7 +27,9 @@ struct Ddr4 {
   int64_t ck(int64_t n) const { return n * s.tck_ps; }
   void expect_earliest_and_issue(DramCommand cmd, int bank, int64_t row, int64_t at_ck, int64_t from_ck = 0) {
     EXPECT_EQ(ch.earliest(cmd, bank, row, ck(from_ck)), ck(at_ck));
-    if (at_ck > from_ck) EXPECT_THROW(ch.issue(cmd, bank, row, ck(at_ck - 1)), InternalError);
+    if (at_ck > from_ck) {
+      EXPECT_THROW(ch.issue(cmd, bank, row, ck(at_ck - 1)), InternalError);
+    }
     ch.issue(cmd, bank, row, ck(at_ck));
   }
 };
