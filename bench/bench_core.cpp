@@ -21,6 +21,7 @@
 #include "models/dram/dram_workloads.hpp"
 #include "models/dram/lpddr5_channel.hpp"
 #include "sim/dram_bench.hpp"
+#include "verify/dram_trace_checker.hpp"
 
 namespace {
 
@@ -107,6 +108,28 @@ BENCHMARK_CAPTURE(BM_DramTraceReplay, ddr4_sequential, std::string("examples/ddr
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_DramTraceReplay, ddr4_random, std::string("examples/ddr4-3200-x16.yaml"), true)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
+// The independent command-trace checker (h2sim verify-trace): parse and check a trace of random
+// external reads (every read a row miss: ACT, RD, PRE per request, plus refresh) from a file.
+void BM_TraceChecker(benchmark::State& state) {
+  const std::string trace = "/tmp/h2sim-bench-trace-" + std::to_string(::getpid()) + ".csv";
+  h2sim::DramBenchOptions o;
+  o.hw_file = kSrc + "/configs/hardware/h2llm.yaml";
+  o.pattern = "random";
+  o.bytes = int64_t(32) << 20;  // 1 M reads: about 3 M commands
+  o.command_trace = trace;
+  h2sim::run_dram_bench(o);
+  const h2sim::HardwareConfig hw = h2sim::load_hardware_config(o.hw_file);
+  const h2sim::DramStandard s = h2sim::load_dram_standard(hw.dram_standard_file);
+  double commands = 0;
+  for (auto _ : state) {
+    const h2sim::TraceCheckResult r = h2sim::check_command_trace_file(trace, s, hw);
+    if (!r.ok) state.SkipWithError(r.report.c_str());
+    commands += double(r.summary.commands);
+  }
+  std::remove(trace.c_str());
+  state.counters["commands_per_s"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TraceChecker)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 struct Workload {
   h2sim::HardwareConfig hw = h2sim::load_hardware_config(kSrc + "/configs/hardware/h2llm.yaml");

@@ -60,6 +60,10 @@ def figures(res):
                 rows.append(("dram_trace_%s_%s_mreq_per_s" % (std, pattern),
                              "DRAM trace replay, %s %s, 2 M reads (target >= 5)" % (label, pattern),
                              b["requests_per_s"] / 1e6, "M requests/s", True))
+    b = core.get("BM_TraceChecker/real_time")
+    if b:
+        rows.append(("trace_checker_mcommands_per_s", "verify-trace on a random-read command trace",
+                     b["commands_per_s"] / 1e6, "M commands/s", True))
     b = core.get("BM_AnalyticEvaluator/real_time")
     if b:
         rows.append(("evaluator_evals_per_s", "analytic evaluator (LLaMA3-8B ShareGPT b1)",

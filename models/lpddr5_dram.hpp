@@ -31,6 +31,10 @@ class Lpddr5Dram : public sc_core::sc_module, public DramChannelPort {
   // Command counts, row hits, latencies, bank utilization (for reports and the energy model).
   DramStats dram_stats() const { return engine_.stats(); }
   const Lpddr5Channel& engine() const { return engine_; }
+  // Command traces (models/dram/dram_command_observer.hpp): report this channel's commands as
+  // `channel`; finish_commands() after the simulation reports its refreshes up to the last data.
+  void observe_commands(DramCommandObserver* observer, int channel) { engine_.set_command_observer(observer, channel); }
+  void finish_commands() { engine_.finish_commands(engine_.stats().end_ps); }
 
  private:
   Lpddr5Channel engine_;

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
+#include "models/dram/dram_command_trace.hpp"
 #include "models/dram/dram_report.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "models/dram/dram_trace.hpp"
@@ -76,11 +78,20 @@ DramBenchResult replay_trace(const DramBenchOptions& o, const HardwareConfig& hw
                              const DramStandard& standard, Lpddr5Channel& ch, TraceFormat format) {
   TraceFileSource src(o.trace_file, format, ch.mapping().capacity_bytes(), standard.tck_ps, standard.burst_bytes);
   ch.enable_read_latency_histogram();
+  std::unique_ptr<DramCommandTraceFile> cmd_trace;
+  if (!o.command_trace.empty()) {
+    cmd_trace = std::make_unique<DramCommandTraceFile>(o.command_trace);
+    ch.set_command_observer(cmd_trace.get(), 0);
+  }
   auto t0 = std::chrono::steady_clock::now();
   ch.run_external(src, 0);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const DramStats st = ch.stats();
+  if (cmd_trace) {
+    ch.finish_commands(st.end_ps);
+    cmd_trace->commit();
+  }
   const DramPathStats& ps = st.external;
   const int64_t bytes = src.requests() * standard.burst_bytes;
   const double peak_gbps = ch.peak_external_bandwidth_bytes_per_s() / 1e9;
@@ -99,6 +110,12 @@ DramBenchResult replay_trace(const DramBenchOptions& o, const HardwareConfig& hw
   j["kind"] = kind;
   j["bytes"] = bytes;
   j["trace"] = o.trace_file;
+  if (cmd_trace) {
+    j["command_trace"] = {{"file", o.command_trace},
+                          {"commands", cmd_trace->commands_written()},
+                          {"bytes", cmd_trace->bytes_written()},
+                          {"max_buffered_commands", cmd_trace->max_buffered_commands()}};
+  }
   j["trace_format"] = to_string(src.format());
   j["address_mapping"] = mapping;
   j["requests"] = src.requests();
@@ -198,6 +215,11 @@ DramBenchResult run_dram_bench(const DramBenchOptions& o) {
   }
 
   const DramAccess kind = o.kind == "read" ? DramAccess::read : DramAccess::write;
+  std::unique_ptr<DramCommandTraceFile> cmd_trace;
+  if (!o.command_trace.empty()) {
+    cmd_trace = std::make_unique<DramCommandTraceFile>(o.command_trace);
+    ch.set_command_observer(cmd_trace.get(), 0);
+  }
   auto t0 = std::chrono::steady_clock::now();
   if (o.path == "external") {
     if (o.pattern == "sequential") {
@@ -214,9 +236,13 @@ DramBenchResult run_dram_bench(const DramBenchOptions& o) {
       run_hb_random(ch, o.bytes / unit, o.seed);
     }
   }
+  DramStats st = ch.stats();
+  if (cmd_trace) {
+    ch.finish_commands(st.end_ps);
+    cmd_trace->commit();
+  }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  DramStats st = ch.stats();
   const DramPathStats& ps = o.path == "hb" ? st.hb : st.external;
   const double peak_gbps = o.path == "hb" ? double(banks) * ch.hb_bandwidth_per_bank_bytes_per_s() / 1e9
                                           : ch.peak_external_bandwidth_bytes_per_s() / 1e9;
@@ -248,6 +274,12 @@ DramBenchResult run_dram_bench(const DramBenchOptions& o) {
   j["max_read_latency_ns"] = double(ps.read_latency_max_ps) / 1e3;
   j["read_latency_measured_from"] = o.path == "hb" ? "hb_read call (one row per call)" : "entry into the controller queue";
   j["mean_bank_utilization"] = st.mean_bank_utilization();
+  if (cmd_trace) {
+    j["command_trace"] = {{"file", o.command_trace},
+                          {"commands", cmd_trace->commands_written()},
+                          {"bytes", cmd_trace->bytes_written()},
+                          {"max_buffered_commands", cmd_trace->max_buffered_commands()}};
+  }
   j["wall_s"] = wall_s;
   j["simulated_dram_cycles_per_wall_s"] = wall_s > 0 ? double(cycles) / wall_s : 0.0;
   j["stats"] = stats;
@@ -272,6 +304,10 @@ DramBenchResult run_dram_bench(const DramBenchOptions& o) {
                                              double(ps.read_latency_max_ps) / 1e3,
                                              j["read_latency_measured_from"].get<std::string>()));
   line("mean bank utilization", fmt::format("{:.4f}", st.mean_bank_utilization()));
+  if (cmd_trace) {
+    line("command trace", fmt::format("{} ({} commands, {} B)", o.command_trace, cmd_trace->commands_written(),
+                                      cmd_trace->bytes_written()));
+  }
   line("wall time", fmt::format("{:.3f} s ({:.3g} simulated DRAM cycles per wall second)", wall_s,
                                 wall_s > 0 ? double(cycles) / wall_s : 0.0));
   return {j, table};

@@ -23,6 +23,7 @@ struct DramBenchOptions {
   std::string kind = "read";                // read | write (external path only)
   int64_t bytes = 0;
   uint64_t seed = 1;
+  std::string command_trace;  // "" = none; else the command trace CSV to write (docs/dram.md)
 };
 
 struct DramBenchResult {

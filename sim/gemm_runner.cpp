@@ -13,6 +13,7 @@
 #include "mapping/channel_plan.hpp"
 #include "models/chip.hpp"
 #include "models/dram/dram_standard.hpp"
+#include "models/dram/dram_command_trace.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
 #include "sim/watchdog.hpp"
@@ -204,8 +205,18 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     } else {
       r.dram_model = "pipe";
     }
+    if (!options.command_trace_path.empty() && !standard) {
+      throw InputError("--command-trace needs the cycle-level DRAM model (--fidelity cycle, --dram lpddr5)");
+    }
     Chip chip("chip", hw, chip_options);
     GemmDriver driver("driver", chip, hw, shape, options.target, plans, reduce_adds);
+    std::unique_ptr<DramCommandTraceFile> command_trace;
+    if (!options.command_trace_path.empty()) {
+      command_trace = std::make_unique<DramCommandTraceFile>(options.command_trace_path);
+      for (int c = 0; c < chip.channel_count(); ++c) {
+        static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(command_trace.get(), c);
+      }
+    }
 
     Waveform wave;
     if (!options.vcd_path.empty()) {
@@ -222,6 +233,11 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     if (!options.vcd_path.empty()) {
       wave.write(options.vcd_path);
       wave.write_gtkw(gtkw_path_for(options.vcd_path), options.vcd_path);
+    }
+    if (command_trace) {
+      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
+      command_trace->commit();
+      r.command_trace_commands = command_trace->commands_written();
     }
 
     r.latency_ns = time_to_ns(driver.end_);

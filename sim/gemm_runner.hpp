@@ -26,6 +26,7 @@ struct GemmRunOptions {
   DramModel dram = DramModel::lpddr5;
   std::vector<std::string> dram_overrides;  // KEY=VALUE for the DRAM standard
   std::string vcd_path;  // "" = no waveform
+  std::string command_trace_path;  // "" = none; else every DRAM command (cycle fidelity, lpddr5 DRAM)
   double max_wall_s = 0;   // watchdog wall-time limit (0: none); see sim/watchdog.hpp
   bool progress = false;   // progress lines on stderr during long simulations
   bool exit_process_on_stop = false;  // the CLI's way out of a stopped simulation (sim/watchdog.hpp)
@@ -43,6 +44,7 @@ struct GemmRunResult {
   GemmTarget target = GemmTarget::nmp;
   Fidelity fidelity = Fidelity::cycle;
   std::string dram_model;         // "lpddr5", "pipe" or "" (analytic)
+  int64_t command_trace_commands = -1;  // lines written to command_trace_path (-1: no trace)
 
   double latency_ns = 0;
   double analytic_latency_ns = 0;

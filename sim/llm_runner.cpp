@@ -21,6 +21,7 @@
 #include "mapping/tiling.hpp"
 #include "models/chip.hpp"
 #include "models/dram/dram_standard.hpp"
+#include "models/dram/dram_command_trace.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
 #include "config/atomic_file.hpp"
@@ -118,6 +119,7 @@ class LlmDriver : public sc_core::sc_module {
   RunTimeline* timeline = nullptr;
   std::vector<int> refresh_tracks;  // per channel with an LPDDR5 model: its "chN refresh" track, else -1
   Waveform* wave = nullptr;      // records the window only
+  DramCommandTraceFile* command_trace = nullptr;  // records the window (and what leads into it)
   int64_t window_step = -1;      // 0: prefill layer 0; N: decode step N layer 0
   bool done = false;             // the whole inference has been played
   std::string current_work;      // what the driver is playing (for the watchdog's stall report)
@@ -199,7 +201,8 @@ class LlmDriver : public sc_core::sc_module {
     const auto [lo, hi] = pass.pass == Pass::decode ? context_grid(pass.context) : std::pair<int64_t, int64_t>{0, 0};
     std::vector<LoweredOperator> ops_lo, ops_hi;
     std::vector<MagGroup> mags_lo, mags_hi;
-    if (lo != hi && !(wave != nullptr && step == window_step)) {
+    const bool recording = wave != nullptr || command_trace != nullptr;
+    if (lo != hi && !(recording && step == window_step)) {
       PassShape at = pass;
       at.context = lo;
       ops_lo = lower_dataflow(df_, model_, hw_, at, opt_.artifact_compat);
@@ -217,8 +220,9 @@ class LlmDriver : public sc_core::sc_module {
     for (int64_t layer = 0; layer < played; ++layer) {
       if (timeline != nullptr) timeline_layers.emplace_back();
       // The waveform window is simulated (never taken from the memo) and recorded.
-      const bool window = wave != nullptr && layer == 0 && step == window_step;
-      if (window) wave->enable(true);
+      const bool window = recording && layer == 0 && step == window_step;
+      if (window && wave) wave->enable(true);
+      if (window && command_trace) command_trace->begin_window();
       for (size_t mi = 0; mi < mags.size(); ++mi) {
         const MagGroup& mag = mags[mi];
         MagMeasurement interpolated;
@@ -258,7 +262,10 @@ class LlmDriver : public sc_core::sc_module {
         r_.activity += kv.scaled(weight);
         if (timeline != nullptr) timeline_layers.back().kv_ns = kv_ns;
       }
-      if (window) wave->enable(false);
+      if (window && wave) wave->enable(false);
+      if (window && command_trace) {
+        command_trace->end_window(std::llround(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_PS)));
+      }
     }
     if (timeline != nullptr) timeline->pass(step, pass.context, timeline_layers, layers);
     return total_ns;
@@ -605,8 +612,24 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     } else {
       r.dram_model = "pipe";
     }
+    if (!opt.command_trace_path.empty() && !standard) {
+      throw InputError("--command-trace needs the cycle-level DRAM model (--fidelity cycle, --dram lpddr5, a "
+                       "hardware config with dram_standard)");
+    }
     Chip chip("chip", hw, chip_options);
     LlmDriver driver("driver", chip, hw, model, scenario, batch, df, opt, r);
+    std::unique_ptr<DramCommandTraceFile> command_trace;
+    if (!opt.command_trace_path.empty()) {
+      validate_vcd_window(opt.vcd_window, scenario.decode_tokens);
+      command_trace = std::make_unique<DramCommandTraceFile>(opt.command_trace_path);
+      // All-bank refresh: start at the last PREab before the window; per-bank: from time 0.
+      if (standard->refresh.mode == RefreshMode::all_bank) command_trace->hold_until_window();
+      for (int c = 0; c < chip.channel_count(); ++c) {
+        static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(command_trace.get(), c);
+      }
+      driver.command_trace = command_trace.get();
+      driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
+    }
     Waveform wave;
     if (!opt.vcd_path.empty()) {
       validate_vcd_window(opt.vcd_window, scenario.decode_tokens);
@@ -646,6 +669,11 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       wave.write_gtkw(gtkw_path_for(opt.vcd_path), opt.vcd_path);
     }
     if (timeline) timeline->write(opt.trace_path);
+    if (command_trace) {
+      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
+      command_trace->commit();
+      r.command_trace_commands = command_trace->commands_written();
+    }
   }
   r.latency_s = r.prefill_s + r.decode_s;
   r.ttft_s = r.prefill_s;

@@ -40,6 +40,9 @@ struct LlmRunOptions {
   std::string vcd_window = "decode:1";  // "prefill" (layer 0) or "decode:N" (layer 0 of step N, 1-based)
   std::string trace_path;          // Chrome/Perfetto JSON timeline of the whole run (sim/run_timeline.hpp)
   int64_t trace_detail_steps = 1;  // decode steps shown layer by layer with the chip's work; later ones aggregated
+  // DRAM command trace of the vcd_window (cycle fidelity, lpddr5 DRAM; docs/dram.md): with
+  // all-bank refresh from the last PREab before the window, else from time 0, to its end.
+  std::string command_trace_path;
   const EnergyConfig* energy = nullptr;  // prices the activity; nullptr = no energy report
   double max_wall_s = 0;           // watchdog wall-time limit of the simulation (0: none)
   bool exit_process_on_stop = false;  // the CLI's way out of a stopped simulation (sim/watchdog.hpp)
@@ -61,6 +64,7 @@ struct LlmRunResult {
   std::string design, model, scenario, dataflow;
   Fidelity fidelity = Fidelity::cycle;
   std::string dram_model;
+  int64_t command_trace_commands = -1;  // lines written to command_trace_path (-1: no trace)
   int64_t batch = 1, layers = 0, prompt_tokens = 0, decode_tokens = 0;
 
   double prefill_s = 0, decode_s = 0, latency_s = 0;

@@ -201,6 +201,7 @@ void Lpddr5Channel::close_by_refresh(int bank) {
   dirty_ |= uint64_t(1) << bank;
   k.busy_ps += k.closes_at_ps - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, k.closes_at_ps + ref_block_ps_);
+  k.refresh_closed_ps = k.closes_at_ps;
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
 }
@@ -289,6 +290,7 @@ void Lpddr5Channel::act_window_insert(int64_t t, int bg) {
 int64_t Lpddr5Channel::enter(int64_t now_ps) {
   now_ps = std::max(now_ps, latest_now_);
   latest_now_ = now_ps;
+  if (obs_) observe_advance(now_ps);
   // No later command can be issued before now: older ACTs beyond nFAW constrain nothing.
   while (act_head_ < acts_.size() && acts_[act_head_] <= now_ps - faw_) ++act_head_;
   ++acts_version_;
@@ -364,6 +366,7 @@ void Lpddr5Channel::do_act(int bank, int64_t row, int64_t t, DramPath path) {
   k.fresh = true;
   k.opened_by = path;
   ++counts_.act;
+  if (obs_) observe(DramCommandKind::act, path, bank, row, -1, t);
   if (path == DramPath::external) {
     cmd_free_ = t + tck_;
     ++ext_.activates;
@@ -383,14 +386,20 @@ void Lpddr5Channel::do_pre(int bank, int64_t t, DramPath path) {
   k.closes_at_ps = kDramNever;
   ++counts_.pre;
   ++ps.precharges;
+  if (obs_) observe(DramCommandKind::pre, path, bank, -1, -1, t);
   if (path == DramPath::external) {
     cmd_free_ = t + tck_;
     last_pre_ = t;
   }
 }
 
-void Lpddr5Channel::do_col(int bank, DramAccess kind, int64_t t) {
+void Lpddr5Channel::do_col(int bank, DramAccess kind, int64_t t, int64_t column, bool auto_pre) {
   Bank& k = banks_[size_t(bank)];
+  if (obs_) {
+    const DramCommandKind c = kind == DramAccess::read ? (auto_pre ? DramCommandKind::rda : DramCommandKind::rd)
+                                                       : (auto_pre ? DramCommandKind::wra : DramCommandKind::wr);
+    observe(c, DramPath::external, bank, k.open_row, column, t);
+  }
   dirty_ |= uint64_t(1) << bank;
   const size_t g = size_t(bg_of_[size_t(bank)]);
   last_col_bg_[g] = t;
@@ -450,7 +459,7 @@ int64_t Lpddr5Channel::earliest(DramCommand cmd, int bank, int64_t row, int64_t 
   return kDramNever;
 }
 
-void Lpddr5Channel::issue(DramCommand cmd, int bank, int64_t row, int64_t at_ps) {
+void Lpddr5Channel::issue(DramCommand cmd, int bank, int64_t row, int64_t at_ps, int64_t column) {
   int64_t e = earliest(cmd, bank, row, at_ps);
   if (e != at_ps) {
     throw InternalError(fmt::format("command {} to bank {} at {} ps is illegal (earliest legal: {})", int(cmd),
@@ -459,8 +468,8 @@ void Lpddr5Channel::issue(DramCommand cmd, int bank, int64_t row, int64_t at_ps)
   switch (cmd) {
     case DramCommand::act: do_act(bank, row, at_ps, DramPath::external); break;
     case DramCommand::pre: do_pre(bank, at_ps, DramPath::external); break;
-    case DramCommand::rd: do_col(bank, DramAccess::read, at_ps); break;
-    case DramCommand::wr: do_col(bank, DramAccess::write, at_ps); break;
+    case DramCommand::rd: do_col(bank, DramAccess::read, at_ps, column); break;
+    case DramCommand::wr: do_col(bank, DramAccess::write, at_ps, column); break;
   }
 }
 
@@ -538,7 +547,8 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
                                      req.address, mapping_.capacity_bytes()));
       }
       DramAddress a = mapping_.decode(req.address);
-      queues_[size_t(a.bank)].push({seq++, align_ck(std::max(req.arrival_ps, slot_free)), a.row, req.kind});
+      queues_[size_t(a.bank)].push(
+          {seq++, align_ck(std::max(req.arrival_ps, slot_free)), a.row, req.kind, int32_t(a.column)});
       nonempty |= uint64_t(1) << a.bank;
       dirty_ |= uint64_t(1) << a.bank;
       ++queued;
@@ -699,7 +709,13 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
         if (k.hb_busy_until_ps > e.arrival_ps) {
           ext_.conflict_wait_ps += std::min(best_t, k.hb_busy_until_ps) - e.arrival_ps;
         }
-        do_col(best_bank, e.kind, best_t);
+        // Closed page: the last queued hit to this row closes the bank (RDA/WRA).
+        bool auto_pre = false;
+        if (closed_page) {
+          auto_pre = true;
+          for (int i = 0; i < q.size && auto_pre; ++i) auto_pre = q.at(i).row != k.open_row;
+        }
+        do_col(best_bank, e.kind, best_t, e.column, auto_pre);
         if (e.kind == DramAccess::read) {
           int64_t latency = data_free_ - e.arrival_ps;
           ++ext_.reads_timed;
@@ -713,14 +729,12 @@ int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_p
         }
         last_data = std::max(last_data, data_free_);
         slot_free = best_t;
-        if (closed_page) {
-          bool more_hits = false;
-          for (int i = 0; i < q.size && !more_hits; ++i) more_hits = q.at(i).row == k.open_row;
-          if (!more_hits) auto_precharge(best_bank);
-        }
+        if (auto_pre) auto_precharge(best_bank);
         break;
       }
     }
+    // Without hybrid-bonded ports every later command waits for the command bus.
+    if (obs_ && !hb_ports_) observe_advance(cmd_free_);
   }
   return last_data;
 }
@@ -800,6 +814,11 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
     if (c0 + (n - 1) * p + rtp_ > k.closes_at_ps) m = c0 + rtp_ <= k.closes_at_ps ? (k.closes_at_ps - rtp_ - c0) / p + 1 : 0;
     if (m > 0) {
       const int64_t last = c0 + (m - 1) * p;
+      if (obs_) {
+        for (int64_t i = 0; i < m; ++i) {
+          observe(DramCommandKind::hb_rd, DramPath::hb, bank, r, (offset + i * width) / s_.burst_bytes, c0 + i * p);
+        }
+      }
       if (first_access < 0) first_access = c0;
       k.pre_after_hb_col_ps = std::max(k.pre_after_hb_col_ps, last + rtp_);
       k.hb_busy_until_ps = last + p;
@@ -830,6 +849,49 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
   res.data_done_ps = data_done;
   res.next_request_ps = std::max(now, std::min(k.hb_busy_until_ps, k.pre_after_hb_col_ps - hb_hidden_ps_));
   return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command observation
+
+void Lpddr5Channel::set_command_observer(DramCommandObserver* observer, int channel) {
+  obs_ = observer;
+  obs_channel_ = channel;
+  obs_next_refresh_ = 0;
+  obs_horizon_ = 0;
+  if (obs_) observe_advance(latest_now_);
+}
+
+void Lpddr5Channel::observe_advance(int64_t h) {
+  // Refresh windows in calendar order: all-bank k starts at (k + 1) * tREFI; per-bank k is bank
+  // k % banks at (k + 1) * tREFIpb (next_refresh_ps). A window is reported once no later call can
+  // change what happened at its start (h > start): whether its bank had a row open then.
+  const int n_banks = int(banks_.size());
+  const int64_t step = per_bank_refresh_ ? ref_phase_step_ : ref_period_;
+  for (int64_t s = (obs_next_refresh_ + 1) * step; s < h; s = (++obs_next_refresh_ + 1) * step) {
+    if (!per_bank_refresh_) {
+      observe(DramCommandKind::pre_all, DramPath::refresh, -1, -1, -1, s);
+      observe(DramCommandKind::ref_all, DramPath::refresh, -1, -1, -1, s + s_.ps(s_.t.nrpab));
+    } else {
+      const int b = int(obs_next_refresh_ % n_banks);
+      const Bank& k = banks_[size_t(b)];
+      if ((k.open_row >= 0 && k.closes_at_ps == s) || k.refresh_closed_ps == s) {
+        observe(DramCommandKind::pre, DramPath::refresh, b, -1, -1, s);
+      }
+      observe(DramCommandKind::ref_bank, DramPath::refresh, b, -1, -1, s + rppb_);
+    }
+  }
+  if (h > obs_horizon_) {
+    obs_horizon_ = h;
+    obs_->on_horizon(obs_channel_, h);
+  }
+}
+
+void Lpddr5Channel::finish_commands(int64_t end_ps) {
+  if (!obs_) return;
+  observe_advance(end_ps);
+  obs_->on_horizon(obs_channel_, kDramCommandEnd);
+  obs_horizon_ = kDramCommandEnd;
 }
 
 // ---------------------------------------------------------------------------------------------

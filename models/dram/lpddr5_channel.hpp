@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "models/dram/dram_command_observer.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "models/dram_port.hpp"  // DramAccess (a plain C++ header)
 
@@ -33,7 +34,6 @@ namespace h2sim {
 
 struct HardwareConfig;
 
-enum class DramPath { external, hb };
 enum class DramCommand { act, pre, rd, wr };
 
 inline constexpr int64_t kDramNever = INT64_MAX / 4;
@@ -140,7 +140,8 @@ class Lpddr5Channel {
   // state (RD to a closed/other row, ACT to an open bank, PRE to a closed bank).
   int64_t earliest(DramCommand cmd, int bank, int64_t row, int64_t from_ps);
   // Issues at exactly at_ps; InternalError if that is not the earliest legal time >= at_ps.
-  void issue(DramCommand cmd, int bank, int64_t row, int64_t at_ps);
+  // `column` is only reported to a command observer (RD/WR).
+  void issue(DramCommand cmd, int bank, int64_t row, int64_t at_ps, int64_t column = 0);
 
   // --- External path: FR-FCFS over the source's bursts (queue of controller.queue_depth).
   // Returns the time the last data moved (read data delivered / write data written).
@@ -160,6 +161,13 @@ class Lpddr5Channel {
   // up: element i counts reads of i cycles. Off unless enabled (trace replay reports its p99).
   void enable_read_latency_histogram() { latency_hist_on_ = true; }
   const std::vector<int64_t>& read_latency_histogram_ck() const { return latency_hist_ck_; }
+  // --- Command observation (models/dram/dram_command_observer.hpp). Every command issued from
+  // now on, on both paths, and the refresh calendar's commands are reported to `observer` with
+  // `channel` as their channel id; nullptr detaches. Without an observer nothing is recorded.
+  void set_command_observer(DramCommandObserver* observer, int channel);
+  // Reports the refresh windows that start before end_ps (stats() counts the same ones for
+  // end_ps = stats().end_ps) and the final horizon. Call once, after the last request.
+  void finish_commands(int64_t end_ps);
 
   const DramStandard& standard() const { return s_; }
   const DramAddressMapping& mapping() const { return mapping_; }
@@ -184,6 +192,7 @@ class Lpddr5Channel {
     int64_t pre_after_hb_col_ps = 0;    // HB access + nRTP (relaxed by row_switch_overlap)
     int64_t ext_busy_until_ps = 0;      // bank array used by the external path until
     int64_t hb_busy_until_ps = 0;       // bank array / port used by the HB path until
+    int64_t refresh_closed_ps = -1;     // start of the last refresh window that closed a row (observer)
     bool fresh = false;                 // no column access yet since the ACT (next is a miss)
     DramPath opened_by = DramPath::external;
     int64_t busy_ps = 0;
@@ -193,6 +202,7 @@ class Lpddr5Channel {
     int64_t arrival_ps;
     int64_t row;
     DramAccess kind;
+    int32_t column;  // reported to a command observer only
   };
 
   // Fixed refresh calendar.
@@ -215,8 +225,23 @@ class Lpddr5Channel {
   int64_t pre_earliest(int bank, int64_t from) const;
   void do_act(int bank, int64_t row, int64_t t, DramPath path);
   void do_pre(int bank, int64_t t, DramPath path);
-  void do_col(int bank, DramAccess kind, int64_t t);
+  void do_col(int bank, DramAccess kind, int64_t t, int64_t column, bool auto_pre = false);
   void auto_precharge(int bank);
+  // Command observation: report one command; report the refresh windows that start before h,
+  // then the horizon h.
+  void observe(DramCommandKind kind, DramPath path, int bank, int64_t row, int64_t column, int64_t t) {
+    DramCommandEvent e;
+    e.time_ps = t;
+    e.cycle = t / tck_;
+    e.command = kind;
+    e.path = path;
+    e.bank = bank;
+    e.bank_group = bank >= 0 ? bg_of_[size_t(bank)] : -1;
+    e.row = row;
+    e.column = column;
+    obs_->on_command(obs_channel_, e);
+  }
+  void observe_advance(int64_t h);
   void refresh_candidate(int bank);
 
   DramStandard s_;
@@ -291,6 +316,11 @@ class Lpddr5Channel {
   DramPathStats ext_, hb_;
   bool latency_hist_on_ = false;
   std::vector<int64_t> latency_hist_ck_;
+
+  DramCommandObserver* obs_ = nullptr;
+  int obs_channel_ = 0;
+  int64_t obs_next_refresh_ = 0;  // index of the next refresh window to report (calendar order)
+  int64_t obs_horizon_ = 0;
 };
 
 }  // namespace h2sim

@@ -33,6 +33,8 @@ void register_dram_command(CLI::App& app) {
   CLI::Option* kind = cmd->add_option("--kind", o->kind, "read or write (external path, --pattern)")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the random pattern")->capture_default_str()->transform(unsigned_64());
   cmd->add_option("--json", *json_file, "Write the results as JSON to this file");
+  cmd->add_option("--command-trace", o->command_trace,
+                  "Write every DRAM command issued (CSV, docs/dram.md; check it with h2sim verify-trace)");
   cmd->add_option("--set", o->hw_overrides, "Override a hardware config key: KEY=VALUE (repeatable)");
   cmd->add_option("--dram-set", o->dram_overrides,
                   "Override a DRAM standard key, e.g. hb_port.row_switch_overlap=1 (repeatable)");
@@ -48,6 +50,8 @@ void register_dram_command(CLI::App& app) {
     }
     check_output_file("--json", *json_file);
     check_not_an_input("--json", *json_file, {o->hw_file, o->dram_file, o->trace_file});
+    check_output_file("--command-trace", o->command_trace);
+    check_not_an_input("--command-trace", o->command_trace, {o->hw_file, o->dram_file, o->trace_file, *json_file});
     DramBenchResult r = run_dram_bench(*o);
     std::cout << r.table;
     if (!json_file->empty()) write_file_atomically(*json_file, r.json.dump(2) + "\n");

@@ -23,7 +23,7 @@ struct GemmArgs {
   int64_t m = 0, k = 0, n = 0, batch = 1;
   std::string on = "nmp";
   std::string fidelity = "cycle";
-  std::string json_file, vcd_file;
+  std::string json_file, vcd_file, command_trace_file;
   std::string dram = "lpddr5";
   std::vector<std::string> overrides, dram_overrides;
   double max_wall_s = 0;
@@ -32,7 +32,8 @@ struct GemmArgs {
 
 void run(const GemmArgs& a) {
   validate_max_wall_s(a.max_wall_s);
-  for (const auto& [flag, path] : {std::pair{"--json", a.json_file}, std::pair{"--vcd", a.vcd_file}}) {
+  for (const auto& [flag, path] : {std::pair{"--json", a.json_file}, std::pair{"--vcd", a.vcd_file},
+                                   std::pair{"--command-trace", a.command_trace_file}}) {
     check_output_file(flag, path);
     check_not_an_input(flag, path, {a.hw_file});
   }
@@ -54,6 +55,10 @@ void run(const GemmArgs& a) {
   if (!opt.vcd_path.empty() && opt.fidelity == Fidelity::analytic) {
     throw InputError("--vcd needs a simulated fidelity (ideal or cycle), not analytic");
   }
+  if (!a.command_trace_file.empty() && (opt.fidelity != Fidelity::cycle || opt.dram != DramModel::lpddr5)) {
+    throw InputError("--command-trace needs the cycle-level DRAM model (--fidelity cycle, --dram lpddr5)");
+  }
+  opt.command_trace_path = a.command_trace_file;
   opt.max_wall_s = a.max_wall_s;
   opt.exit_process_on_stop = true;
   opt.progress = !a.quiet;
@@ -63,6 +68,10 @@ void run(const GemmArgs& a) {
   if (!a.json_file.empty()) write_file_atomically(a.json_file, gemm_report_json(r).dump(2) + "\n");
   if (!a.vcd_file.empty()) {
     std::cout << fmt::format("  {:<34} {} (open: gtkwave {})\n", "waveform", a.vcd_file, gtkw_path_for(a.vcd_file));
+  }
+  if (!a.command_trace_file.empty()) {
+    std::cout << fmt::format("  {:<34} {} ({} commands)\n", "DRAM command trace", a.command_trace_file,
+                             r.command_trace_commands);
   }
 }
 }  // namespace
@@ -74,6 +83,8 @@ void register_gemm_command(CLI::App& app) {
   cmd->add_option("--m", args->m, "Rows of the activation matrix (tokens x batch), elements")->required();
   cmd->add_option("--k", args->k, "Reduction dimension, elements")->required();
   cmd->add_option("--n", args->n, "Columns of the weight matrix, elements")->required();
+  cmd->add_option("--command-trace", args->command_trace_file,
+                  "Write every DRAM command of every channel (CSV, docs/dram.md; check it with h2sim verify-trace)");
   cmd->add_option("--batch", args->batch, "Independent GEMMs of this shape (attention heads x batch)")->capture_default_str();
   cmd->add_option("--on", args->on, "Where it runs: nmp (tiled over the NMP channels) or npu (weights streamed over all channels)")
       ->capture_default_str();

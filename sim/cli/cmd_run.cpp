@@ -32,7 +32,7 @@ struct RunArgs {
   std::string fidelity = "cycle";
   std::string dram = "lpddr5";
   std::string out_dir = "out";
-  std::string json_file, trace_file, energy_file, vcd_file;
+  std::string json_file, trace_file, energy_file, vcd_file, command_trace_file;
   std::string vcd_window = "decode:1";
   int64_t trace_detail_steps = 1;
   std::vector<std::string> energy_overrides;
@@ -61,7 +61,8 @@ void run(const RunArgs& given) {
   RunArgs a = given;
   validate_max_wall_s(a.max_wall_s);
   for (const auto& [flag, path] :
-       {std::pair{"--json", a.json_file}, std::pair{"--trace", a.trace_file}, std::pair{"--vcd", a.vcd_file}}) {
+       {std::pair{"--json", a.json_file}, std::pair{"--trace", a.trace_file}, std::pair{"--vcd", a.vcd_file},
+        std::pair{"--command-trace", a.command_trace_file}}) {
     check_output_file(flag, path);
     check_not_an_input(flag, path, {a.hw_file, a.model_file, a.scenario, a.dataflow, a.energy_file});
   }
@@ -97,6 +98,13 @@ void run(const RunArgs& given) {
     if (opt.fidelity == Fidelity::analytic) throw InputError("--vcd needs a simulated fidelity (ideal or cycle), not analytic");
     validate_vcd_window(a.vcd_window, scenario.decode_tokens);
   }
+  opt.command_trace_path = a.command_trace_file;
+  if (!a.command_trace_file.empty()) {
+    if (opt.fidelity != Fidelity::cycle || opt.dram != DramModel::lpddr5) {
+      throw InputError("--command-trace needs the cycle-level DRAM model (--fidelity cycle, --dram lpddr5)");
+    }
+    validate_vcd_window(a.vcd_window, scenario.decode_tokens);
+  }
   if (!a.trace_file.empty() && opt.fidelity == Fidelity::analytic) {
     throw InputError("--trace needs a simulated fidelity (ideal or cycle), not analytic");
   }
@@ -130,6 +138,10 @@ void run(const RunArgs& given) {
   opt.exit_process_on_stop = true;
   const LlmRunResult r = run_llm(hw, model, scenario, a.batch, df, opt);
   std::cout << format_llm_report(r);
+  if (!a.command_trace_file.empty()) {
+    std::cout << fmt::format("  {:<34} {} ({} commands, window {})\n", "DRAM command trace", a.command_trace_file,
+                             r.command_trace_commands, a.vcd_window);
+  }
   if (!a.json_file.empty()) write_file_atomically(a.json_file, llm_report_json(r).dump(2) + "\n");
 }
 }  // namespace
@@ -165,8 +177,12 @@ void register_run_command(CLI::App& app) {
                   "(operators only, each MAG stretched over all layers), which bounds the file")
       ->capture_default_str();
   cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (timescale 1 ps) of the --vcd-window to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)");
+  cmd->add_option("--command-trace", args->command_trace_file,
+                  "Write the DRAM commands of the --vcd-window (and from the last all-bank refresh before it) as CSV "
+                  "(docs/dram.md; check it with h2sim verify-trace)");
   cmd->add_option("--vcd-window", args->vcd_window,
-                  "Which layer the VCD covers: prefill (layer 0) or decode:N (layer 0 of decode step N, 1-based)")
+                  "Which layer the VCD and the command trace cover: prefill (layer 0) or decode:N (layer 0 of decode "
+                  "step N, 1-based)")
       ->capture_default_str();
   cmd->add_option("--energy", args->energy_file,
                   "Energy prices YAML (default: configs/energy/default.yaml beside the hardware configs)");

@@ -13,6 +13,7 @@
 #include "models/dram/dram_workloads.hpp"
 #include "models/dram/lpddr5_channel.hpp"
 #include "models/lpddr5_dram.hpp"
+#include "tests/dram_trace_check.hpp"
 
 using namespace h2sim;
 
@@ -28,9 +29,15 @@ TEST(DramLpddr5Adapter, SixteenPeThreadsMatchTheEngine) {
   const int64_t per_bank = 64 * 1024;  // 32 rows per bank, spans a refresh
 
   Lpddr5Channel reference(s, hw, true);
+  test::CheckedCommandTrace reference_trace("engine");
+  reference.set_command_observer(&reference_trace.observer(), 0);
   const int64_t expected_ps = run_hb_sequential(reference, per_bank);
+  reference.finish_commands(reference.stats().end_ps);
+  reference_trace.check(s, hw);
 
   auto dram = std::make_unique<Lpddr5Dram>("dram", hw, s, true);
+  test::CheckedCommandTrace trace("adapter");
+  dram->observe_commands(&trace.observer(), 0);
   std::vector<sc_core::sc_time> done(16);
   for (int b = 0; b < 16; ++b) {
     sc_core::sc_spawn([&, b]() {
@@ -46,12 +53,17 @@ TEST(DramLpddr5Adapter, SixteenPeThreadsMatchTheEngine) {
   DramStats st = dram->dram_stats();
   EXPECT_EQ(st.hb.bytes_read, 16 * per_bank);
   EXPECT_EQ(st.commands.act, reference.stats().commands.act);
+  dram->finish_commands();
+  TraceCheckResult r = trace.check(s, hw);
+  EXPECT_EQ(r.summary.commands, reference_trace.commands());  // the adapter issues the engine's commands
 }
 
 TEST(DramLpddr5Adapter, ExternalReadWaitsForTheEngine) {
   HardwareConfig hw = h2llm();
   DramStandard s = load_dram_standard(hw.dram_standard_file);
   auto dram = std::make_unique<Lpddr5Dram>("dram", hw, s, true);
+  test::CheckedCommandTrace trace;
+  dram->observe_commands(&trace.observer(), 0);
   sc_core::sc_time hb_done, ext_done;
   sc_core::sc_spawn([&]() {
     dram->hb_read(0, 0, 4096);
@@ -69,4 +81,6 @@ TEST(DramLpddr5Adapter, ExternalReadWaitsForTheEngine) {
   EXPECT_GT(st.external.conflict_wait_ps, 0);
   EXPECT_EQ(dram->port_stats().external_bytes, 32);
   EXPECT_EQ(dram->port_stats().hb_bytes, 4096);
+  dram->finish_commands();
+  trace.check(s, hw);
 }

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/dram_trace_check.hpp"
 #include "config/hardware_config.hpp"
 #include "sim/gemm_runner.hpp"
 
@@ -157,7 +158,14 @@ TEST(GemmLpddr5, NpuStreamPaysDramOverheads) {
   GemmRunOptions opt;
   opt.target = GemmTarget::npu;
   const auto hw = design("npu-only");
+  const std::string trace = test::temp_trace_path("npu");
+  opt.command_trace_path = trace;
   const auto r = run_gemm(hw, {1, 1, 4096, 4096}, opt);
+  // Every command of every channel meets the standard (independent checker).
+  const TraceCheckResult check = check_command_trace_file(trace, load_dram_standard(hw.dram_standard_file), hw);
+  EXPECT_TRUE(check.ok) << check.report;
+  EXPECT_EQ(check.summary.commands, r.command_trace_commands);
+  std::remove(trace.c_str());
   const double bytes = 4096.0 * 4096 * 2;
   EXPECT_EQ(r.dram_model, "lpddr5");
   EXPECT_GT(r.latency_ns, bytes / (8 * 12.8));
@@ -172,7 +180,14 @@ TEST(GemmLpddr5, NpuStreamPaysDramOverheads) {
 TEST(GemmLpddr5, GemvOnH2llmPaysRowSwitches) {
   GemmRunOptions opt;
   const auto hw = design("h2llm");
+  const std::string trace = test::temp_trace_path("gemv");
+  opt.command_trace_path = trace;
   const auto r = run_gemm(hw, {1, 1, 4096, 4096}, opt);
+  const TraceCheckResult check = check_command_trace_file(trace, load_dram_standard(hw.dram_standard_file), hw);
+  EXPECT_TRUE(check.ok) << check.report;
+  EXPECT_EQ(check.summary.commands, r.command_trace_commands);
+  EXPECT_GT(check.summary.per_command[9].second, 0) << "HB_RD: the weights stream through the ports";
+  std::remove(trace.c_str());
   EXPECT_GE(r.latency_ns, r.physical_bound_ns);
   EXPECT_GT(r.latency_ns, r.analytic_latency_ns) << "DRAM timing makes the artifact's roofline optimistic";
   EXPECT_GT(r.dram_activates, 0);

@@ -13,6 +13,7 @@
 #include "models/dram/dram_standard.hpp"
 #include "models/dram/dram_workloads.hpp"
 #include "models/dram/lpddr5_channel.hpp"
+#include "tests/dram_trace_check.hpp"
 
 using namespace h2sim;
 
@@ -24,12 +25,21 @@ HardwareConfig h2llm(const std::vector<std::string>& overrides = {}) {
 }
 DramStandard lpddr5(const std::vector<std::string>& overrides = {}) { return load_dram_standard(kStandard, overrides); }
 
+// Every harness records its channel's commands and has the independent checker verify them
+// when it goes out of scope (tests/dram_trace_check.hpp).
 struct Harness {
   DramStandard s;
   HardwareConfig hw;
   Lpddr5Channel ch;
+  test::CheckedCommandTrace trace;
   explicit Harness(const std::vector<std::string>& dram_overrides = {}, bool hb = false)
-      : s(lpddr5(dram_overrides)), hw(h2llm()), ch(s, hw, hb) {}
+      : s(lpddr5(dram_overrides)), hw(h2llm()), ch(s, hw, hb) {
+    ch.set_command_observer(&trace.observer(), 0);
+  }
+  ~Harness() {
+    ch.finish_commands(ch.stats().end_ps);
+    trace.check(s, hw);
+  }
   int64_t ck(int64_t n) const { return n * s.tck_ps; }
   // Asserts that `cmd` is legal at exactly `at_ck` and not one cycle sooner, then issues it.
   void expect_earliest_and_issue(DramCommand cmd, int bank, int64_t row, int64_t at_ck, int64_t from_ck = 0) {

@@ -1,0 +1,653 @@
+#include "verify/dram_trace_checker.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include "config/errors.hpp"
+
+namespace h2sim {
+
+namespace {
+constexpr int64_t kLongAgo = INT64_MIN / 4;  // "no such command yet": every rule is met
+
+// Refresh postponement: JEDEC lets a controller postpone up to 8 all-bank refreshes (LPDDR5:
+// JESD209-5 "Refresh Requirement": at most 8 REFab postponed, the interval between two REFab
+// at most 9 x tREFI; DDR4 JESD79-4 and HBM3 have the same 8). Per-bank refresh: the same debt
+// in time, 8 x banks REFpb (assumption: JESD209-5's per-bank postponement figure was not
+// available here; the debt is the all-bank one expressed in REFpb).
+constexpr int64_t kRefreshPostponeMax = 8;
+
+const char* const kCmdNames[] = {"ACT", "PRE", "PREab", "RD", "WR", "RDA", "WRA", "REFab", "REFpb", "HB_RD"};
+constexpr int kCmdKinds = 10;
+}  // namespace
+
+const char* trace_rule_name(TraceRule r) {
+  switch (r) {
+    case TraceRule::format: return "format";
+    case TraceRule::address_range: return "address_range";
+    case TraceRule::row_state: return "row_state";
+    case TraceRule::nRCD: return "nRCD";
+    case TraceRule::nRAS: return "nRAS";
+    case TraceRule::nRC: return "nRC";
+    case TraceRule::nRP: return "nRP";
+    case TraceRule::nRPab: return "nRPab";
+    case TraceRule::nRTP: return "nRTP";
+    case TraceRule::nWR: return "nWR";
+    case TraceRule::nRRD: return "nRRD";
+    case TraceRule::nRRD_L: return "nRRD_L";
+    case TraceRule::nFAW: return "nFAW";
+    case TraceRule::nPPD: return "nPPD";
+    case TraceRule::command_bus: return "command_bus";
+    case TraceRule::nCCD_S: return "nCCD_S";
+    case TraceRule::nCCD_L: return "nCCD_L";
+    case TraceRule::nWTR_S: return "nWTR_S";
+    case TraceRule::nWTR_L: return "nWTR_L";
+    case TraceRule::read_to_write: return "read_to_write";
+    case TraceRule::data_bus: return "data_bus";
+    case TraceRule::refresh_precharged: return "refresh_precharged";
+    case TraceRule::nRFCab: return "nRFCab";
+    case TraceRule::nRFCpb: return "nRFCpb";
+    case TraceRule::refresh_schedule: return "refresh_schedule";
+    case TraceRule::hb_rate: return "hb_rate";
+    case TraceRule::hb_nRTP: return "hb_nRTP";
+    case TraceRule::hb_port_sharing: return "hb_port_sharing";
+    case TraceRule::count: break;
+  }
+  return "?";
+}
+
+const char* trace_rule_meaning(TraceRule r) {
+  switch (r) {
+    case TraceRule::format: return "a well-formed trace line, in time order within its channel";
+    case TraceRule::address_range: return "channel, bank group, bank, row and column exist in the design";
+    case TraceRule::row_state: return "ACT only to a closed bank, PRE only to an open one, column commands only to the open row";
+    case TraceRule::nRCD: return "ACT to column command, same bank";
+    case TraceRule::nRAS: return "ACT to precharge, same bank";
+    case TraceRule::nRC: return "ACT to ACT, same bank";
+    case TraceRule::nRP: return "per-bank precharge (PRE, auto-precharge) to ACT or REF, same bank";
+    case TraceRule::nRPab: return "PREab to ACT or REF";
+    case TraceRule::nRTP: return "RD to precharge, same bank";
+    case TraceRule::nWR: return "end of write data to precharge, same bank (write recovery)";
+    case TraceRule::nRRD: return "ACT to ACT, different banks of the channel (nRRD, nRRD_S)";
+    case TraceRule::nRRD_L: return "ACT to ACT, same bank group (nRRD_L)";
+    case TraceRule::nFAW: return "at most activates_per_faw ACTs in any nFAW window";
+    case TraceRule::nPPD: return "PRE to PRE on the command bus";
+    case TraceRule::command_bus: return "one external command per CK, on CK edges";
+    case TraceRule::nCCD_S: return "column to column command, different bank groups";
+    case TraceRule::nCCD_L: return "column to column command, same bank group";
+    case TraceRule::nWTR_S: return "end of write data to RD, different bank groups";
+    case TraceRule::nWTR_L: return "end of write data to RD, same bank group";
+    case TraceRule::read_to_write: return "RD to WR: write data (WR + nCWL) after the read data (RD + nCL + nBL), and nRTW if the standard has one";
+    case TraceRule::data_bus: return "bursts (nBL each) of one direction do not overlap on the data bus";
+    case TraceRule::refresh_precharged: return "REF only to precharged banks";
+    case TraceRule::nRFCab: return "nothing to any bank during tRFCab after REFab";
+    case TraceRule::nRFCpb: return "nothing to the bank during tRFCpb after its REFpb";
+    case TraceRule::refresh_schedule: return "at most 8 tREFI of refresh postponed";
+    case TraceRule::hb_rate: return "one HB column access per port period (column_access_bytes / pe.hb_bandwidth), same bank";
+    case TraceRule::hb_nRTP: return "HB_RD to PRE, same bank: nRTP less row_switch_overlap x (nRTP + nRPpb + nRCD)";
+    case TraceRule::hb_port_sharing: return "external column (busy nCCD_L) and HB access (busy one port period) on one bank";
+    case TraceRule::count: break;
+  }
+  return "?";
+}
+
+DramTraceChecker::DramTraceChecker(const DramStandard& s, const HardwareConfig& hw) {
+  tck_ = s.tck_ps;
+  auto ps = [&](int64_t ck) { return ck * tck_; };
+  const DramTimingCk& t = s.t;
+  nbl_ = ps(t.nbl), ncl_ = ps(t.ncl), ncwl_ = ps(t.ncwl), nrcd_ = ps(t.nrcd), nrppb_ = ps(t.nrppb);
+  nrpab_ = ps(t.nrpab), nras_ = ps(t.nras), nrc_ = ps(t.nrc), nrtp_ = ps(t.nrtp), nwr_ = ps(t.nwr);
+  nccd_s_ = ps(t.nccd_s), nccd_l_ = ps(t.nccd_l), nrrd_ = ps(t.nrrd), nfaw_ = ps(t.nfaw);
+  nwtr_s_ = ps(t.nwtr_s), nwtr_l_ = ps(t.nwtr_l), nppd_ = ps(t.nppd);
+  nrrd_l_ = ps(std::max(t.nrrd_l, t.nrrd));  // a standard with one nRRD has nrrd_l == nrrd
+  nrtw_ = ps(t.nrtw);                         // 0: the data bus rule alone
+  nrfcab_ = ps(s.refresh.nrfcab_ck), nrfcpb_ = ps(s.refresh.nrfcpb_ck);
+  faw_acts_ = t.activates_per_faw;
+  per_bank_refresh_ = s.refresh.mode == RefreshMode::per_bank;
+  trefi_ab_ = ps(s.refresh.nrefi_ck);
+  banks_ = int(s.banks());
+  banks_per_group_ = int(s.banks_per_group);
+  bank_groups_ = int(s.bank_groups);
+  // JEDEC's tREFIpb = tREFI / banks (rounding down keeps the requirement the stricter one).
+  trefi_pb_ = banks_ > 0 ? ps(s.refresh.nrefi_ck / banks_) : 0;
+  postponed_max_ = per_bank_refresh_ ? kRefreshPostponeMax * banks_ : kRefreshPostponeMax;
+  rows_per_bank_ = s.row_bytes > 0 ? hw.bank_capacity_bytes / s.row_bytes : 0;
+  bursts_per_row_ = s.burst_bytes > 0 ? s.row_bytes / s.burst_bytes : 0;
+  hb_bursts_ = s.burst_bytes > 0 ? std::max<int64_t>(1, s.hb.column_access_bytes / s.burst_bytes) : 1;
+  // The port moves column_access_bytes per access at the PE's hybrid-bonding bandwidth.
+  hb_period_ = hw.pe.hb_bandwidth_bytes_per_s > 0
+                   ? std::llround(double(s.hb.column_access_bytes) * 1e12 / hw.pe.hb_bandwidth_bytes_per_s)
+                   : 0;
+  // The design hides this much of each HB row switch by starting the PRE early (hb_port docs).
+  hb_hidden_ = std::llround(s.hb.row_switch_overlap * double(nrtp_ + nrppb_ + nrcd_));
+  channels_ = hw.channels;
+  if (banks_ <= 0 || rows_per_bank_ <= 0 || bursts_per_row_ <= 0 || tck_ <= 0 || faw_acts_ <= 0) {
+    throw InputError(fmt::format("{}: the design's DRAM has no banks, rows or columns to check", hw.source_file));
+  }
+  counts_.assign(kCmdKinds, 0);
+  checks_.assign(kTraceRules, 0);
+}
+
+DramTraceChecker::Channel& DramTraceChecker::channel(int id) {
+  if (size_t(id) >= channels_state_.size()) channels_state_.resize(size_t(id) + 1);
+  Channel& ch = channels_state_[size_t(id)];
+  if (!ch.used) {
+    ch.used = true;
+    Bank b;
+    b.act_t = b.close_t = b.rd_t = b.wr_end_t = b.hb_t = b.hb_any_t = b.col_t = b.ref_until = b.drain_until = kLongAgo;
+    ch.banks.assign(size_t(banks_), b);
+    ch.last_t = ch.bus_t = ch.pre_t = ch.rd_data_end = ch.wr_data_end = kLongAgo;
+    ch.col_bg_t.assign(size_t(bank_groups_), kLongAgo);
+    ch.col_bg_line.assign(size_t(bank_groups_), 0);
+    ch.wr_end_bg_t.assign(size_t(bank_groups_), kLongAgo);
+    ch.wr_bg_line.assign(size_t(bank_groups_), 0);
+    ch.act_bg_t.assign(size_t(bank_groups_), kLongAgo);
+    ch.act_bg_line.assign(size_t(bank_groups_), 0);
+    ch.rd_t = kLongAgo;
+    ch.acts_t.assign(size_t(faw_acts_), kLongAgo);
+    ch.acts_line.assign(size_t(faw_acts_), 0);
+  }
+  return ch;
+}
+
+bool DramTraceChecker::fail(TraceRule r, int64_t line, int64_t other_line, int64_t shortfall, std::string detail) {
+  violation_.rule = r;
+  violation_.line = line;
+  violation_.other_line = other_line;
+  violation_.shortfall_ps = shortfall;
+  violation_.detail = std::move(detail);
+  return false;
+}
+
+inline bool DramTraceChecker::need(TraceRule r, int64_t t, int64_t required, int64_t other_line, int64_t line) {
+  ++checks_[size_t(r)];
+  if (listener_) listener_(r, line, required, other_line);
+  if (t >= required) return true;
+  return fail(r, line, other_line, required - t,
+              fmt::format("needs time >= {} ps ({} {} earlier than allowed)", required, required - t, "ps"));
+}
+
+bool DramTraceChecker::precharge_bank(Channel& ch, Bank& b, int64_t t, int64_t line, bool all) {
+  (void)ch;
+  if (b.open_row < 0) return true;  // PREab: banks already closed stay closed
+  if (!need(TraceRule::nRAS, t, b.act_t + nras_, b.act_line, line)) return false;
+  if (!need(TraceRule::nRTP, t, b.rd_t + nrtp_, b.rd_line, line)) return false;
+  if (!need(TraceRule::nWR, t, b.wr_end_t + nwr_, b.wr_line, line)) return false;
+  if (!need(TraceRule::hb_nRTP, t, b.hb_t + nrtp_ - hb_hidden_, b.hb_line, line)) return false;
+  b.open_row = -1;
+  b.close_t = t;
+  b.close_line = line;
+  b.closed_by_all = all;
+  return true;
+}
+
+bool DramTraceChecker::column(Channel& ch, const TraceCommand& c, int64_t line) {
+  Bank& b = ch.banks[size_t(c.bank)];
+  const int64_t t = c.time_ps;
+  if (c.cmd == TraceCmd::HB_RD && c.row == b.drain_row && b.open_row != c.row) {
+    // An access to the row an HB PRE closed early: allowed until PRE + hidden - nRTP.
+    ++checks_[size_t(TraceRule::hb_nRTP)];
+    if (t > b.drain_until) {
+      return fail(TraceRule::hb_nRTP, line, b.drain_line, t - b.drain_until,
+                  fmt::format("HB access to row {} after its PRE, later than the hidden part of the row switch allows",
+                              c.row));
+    }
+    if (!need(TraceRule::hb_rate, t, b.hb_any_t + hb_period_, b.hb_any_line, line)) return false;
+    if (!need(TraceRule::hb_port_sharing, t, b.col_t + nccd_l_, b.col_line, line)) return false;
+    b.hb_any_t = t;
+    b.hb_any_line = line;
+    return true;
+  }
+  if (b.open_row < 0 || b.open_row != c.row) {
+    return fail(TraceRule::row_state, line, b.open_row < 0 ? b.close_line : b.act_line, 0,
+                b.open_row < 0 ? fmt::format("bank {} is closed", c.bank)
+                               : fmt::format("bank {} has row {} open, not row {}", c.bank, b.open_row, c.row));
+  }
+  if (!need(TraceRule::nRCD, t, b.act_t + nrcd_, b.act_line, line)) return false;
+  if (c.cmd == TraceCmd::HB_RD) {
+    if (!need(TraceRule::hb_rate, t, b.hb_any_t + hb_period_, b.hb_any_line, line)) return false;
+    if (!need(TraceRule::hb_port_sharing, t, b.col_t + nccd_l_, b.col_line, line)) return false;
+    b.hb_t = b.hb_any_t = t;
+    b.hb_line = b.hb_any_line = line;
+    return true;
+  }
+  // External column command.
+  const int g = c.bank_group;
+  if (!need(TraceRule::hb_port_sharing, t, b.hb_any_t + hb_period_, b.hb_any_line, line)) return false;
+  if (!need(TraceRule::nCCD_L, t, ch.col_bg_t[size_t(g)] + nccd_l_, ch.col_bg_line[size_t(g)], line)) return false;
+  int64_t other_t = kLongAgo, other_line = 0, other_wr = kLongAgo, other_wr_line = 0;
+  for (int k = 0; k < bank_groups_; ++k) {
+    if (k == g) continue;
+    if (ch.col_bg_t[size_t(k)] > other_t) other_t = ch.col_bg_t[size_t(k)], other_line = ch.col_bg_line[size_t(k)];
+    if (ch.wr_end_bg_t[size_t(k)] > other_wr) other_wr = ch.wr_end_bg_t[size_t(k)], other_wr_line = ch.wr_bg_line[size_t(k)];
+  }
+  const bool read = c.cmd == TraceCmd::RD || c.cmd == TraceCmd::RDA;
+  // Data bus first: the loader keeps nCCD_S >= nBL, so a same-direction burst that overlaps the
+  // previous one also breaks nCCD_S; the data bus is the rule that matters. Times are stated as
+  // the command's (data time less nCL or nCWL).
+  if (read) {
+    if (!need(TraceRule::nWTR_L, t, ch.wr_end_bg_t[size_t(g)] + nwtr_l_, ch.wr_bg_line[size_t(g)], line)) return false;
+    if (!need(TraceRule::nWTR_S, t, other_wr + nwtr_s_, other_wr_line, line)) return false;
+    if (!need(TraceRule::data_bus, t, ch.rd_data_end - ncl_, ch.rd_data_line, line)) return false;
+    if (!need(TraceRule::data_bus, t, ch.wr_data_end - ncl_, ch.wr_data_line, line)) return false;
+  } else {
+    if (!need(TraceRule::read_to_write, t, ch.rd_data_end - ncwl_, ch.rd_data_line, line)) return false;
+    if (nrtw_ > 0 && !need(TraceRule::read_to_write, t, ch.rd_t + nrtw_, ch.rd_line, line)) return false;
+    if (!need(TraceRule::data_bus, t, ch.wr_data_end - ncwl_, ch.wr_data_line, line)) return false;
+  }
+  if (!need(TraceRule::nCCD_S, t, other_t + nccd_s_, other_line, line)) return false;
+  if (read) {
+    ch.rd_data_end = t + ncl_ + nbl_;
+    ch.rd_data_line = line;
+    ch.rd_t = t;
+    ch.rd_line = line;
+    b.rd_t = t;
+    b.rd_line = line;
+  } else {
+    const int64_t end = t + ncwl_ + nbl_;
+    ch.wr_data_end = end;
+    ch.wr_data_line = line;
+    ch.wr_end_bg_t[size_t(g)] = end;
+    ch.wr_bg_line[size_t(g)] = line;
+    b.wr_end_t = end;
+    b.wr_line = line;
+  }
+  ch.col_bg_t[size_t(g)] = t;
+  ch.col_bg_line[size_t(g)] = line;
+  b.col_t = t;
+  b.col_line = line;
+  if (c.cmd == TraceCmd::RDA || c.cmd == TraceCmd::WRA) {
+    // Auto-precharge: the bank precharges itself at the earliest time nRAS, nRTP and write
+    // recovery (and the HB port's nRTP) allow; the bank is closed for every later command.
+    const int64_t ap = std::max({b.act_t + nras_, b.rd_t + nrtp_, b.wr_end_t + nwr_, b.hb_t + nrtp_ - hb_hidden_});
+    b.open_row = -1;
+    b.close_t = ap;
+    b.close_line = line;
+    b.closed_by_all = false;
+  }
+  return true;
+}
+
+bool DramTraceChecker::refresh_schedule(Channel& ch, int64_t t, int64_t line) {
+  // By time t the schedule asks for floor((t - first) / tREFI) refreshes (a trace may start in
+  // the middle of a run); at most postponed_max_ may be owed.
+  const int64_t done = per_bank_refresh_ ? ch.refpb : ch.refab;
+  const int64_t interval = per_bank_refresh_ ? trefi_pb_ : trefi_ab_;
+  const int64_t due = (t - ch.first_t) / interval;
+  ++checks_[size_t(TraceRule::refresh_schedule)];
+  if (due - done > postponed_max_) {
+    const int64_t deadline = ch.first_t + (done + postponed_max_ + 1) * interval;
+    return fail(TraceRule::refresh_schedule, line, 0, t - deadline,
+                fmt::format("{} {} issued by {} ps, {} due (tREFI{} {} ps): {} postponed, at most {} allowed", done,
+                            per_bank_refresh_ ? "REFpb" : "REFab", t, due, per_bank_refresh_ ? "pb" : "", interval,
+                            due - done, postponed_max_));
+  }
+  return true;
+}
+
+bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
+  if (c.channel < 0 || (channels_ > 0 && c.channel >= channels_)) {
+    return fail(TraceRule::address_range, line, 0, 0,
+                fmt::format("channel {} (the design has {})", c.channel, channels_));
+  }
+  Channel& ch = channel(c.channel);
+  const int64_t t = c.time_ps;
+  if (ch.last_line == 0) ch.first_t = t;
+  if (t < ch.last_t) {
+    return fail(TraceRule::format, line, ch.last_line, ch.last_t - t, "time goes backwards within the channel");
+  }
+  if (c.cycle != (t >= 0 ? t / tck_ : -1) || t < 0) {
+    return fail(TraceRule::format, line, 0, 0, fmt::format("cycle {} is not floor(time_ps / tCK {} ps)", c.cycle, tck_));
+  }
+  const bool all_banks = c.cmd == TraceCmd::PREab || c.cmd == TraceCmd::REFab;
+  if (all_banks) {
+    if (c.bank != -1 || c.bank_group != -1) {
+      return fail(TraceRule::address_range, line, 0, 0, "all-bank commands have bank and bank_group -1");
+    }
+  } else {
+    if (c.bank < 0 || c.bank >= banks_ || c.bank_group != c.bank / banks_per_group_) {
+      return fail(TraceRule::address_range, line, 0, 0,
+                  fmt::format("bank {} in bank group {} (the standard has {} banks, {} per group)", c.bank,
+                              c.bank_group, banks_, banks_per_group_));
+    }
+  }
+  const bool col = c.cmd == TraceCmd::RD || c.cmd == TraceCmd::WR || c.cmd == TraceCmd::RDA ||
+                   c.cmd == TraceCmd::WRA || c.cmd == TraceCmd::HB_RD;
+  if ((col || c.cmd == TraceCmd::ACT) && (c.row < 0 || c.row >= rows_per_bank_)) {
+    return fail(TraceRule::address_range, line, 0, 0, fmt::format("row {} (banks have {} rows)", c.row, rows_per_bank_));
+  }
+  if (col) {
+    const int64_t width = c.cmd == TraceCmd::HB_RD ? hb_bursts_ : 1;
+    if (c.column < 0 || c.column + width > bursts_per_row_ || c.column % width != 0) {
+      return fail(TraceRule::address_range, line, 0, 0,
+                  fmt::format("column {} (rows have {} bursts; accesses of {} bursts aligned)", c.column,
+                              bursts_per_row_, width));
+    }
+  }
+  // Path: external commands use the command bus; HB commands come from the logic die; the
+  // refresh calendar's commands are the controller's.
+  const bool external = c.path == TracePath::external;
+  const bool path_ok = c.cmd == TraceCmd::HB_RD ? c.path == TracePath::hb
+                       : (c.cmd == TraceCmd::REFab || c.cmd == TraceCmd::REFpb || c.cmd == TraceCmd::PREab)
+                           ? c.path == TracePath::refresh
+                       : col ? external
+                       : true;
+  if (!path_ok) return fail(TraceRule::format, line, 0, 0, "command not allowed on this path");
+  if (external) {
+    ++checks_[size_t(TraceRule::command_bus)];
+    if (t % tck_ != 0) return fail(TraceRule::command_bus, line, 0, t % tck_, "external command off a CK edge");
+    if (!need(TraceRule::command_bus, t, ch.bus_t + tck_, ch.bus_line, line)) return false;
+  }
+
+  ++commands_;
+  ++counts_[size_t(c.cmd)];
+  switch (c.cmd) {
+    case TraceCmd::ACT: {
+      Bank& b = ch.banks[size_t(c.bank)];
+      if (b.open_row >= 0) {
+        return fail(TraceRule::row_state, line, b.act_line, 0, fmt::format("ACT to bank {} with row {} open", c.bank, b.open_row));
+      }
+      if (!need(TraceRule::nRC, t, b.act_t + nrc_, b.act_line, line)) return false;
+      if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t, b.close_t + (b.closed_by_all ? nrpab_ : nrppb_),
+                b.close_line, line)) {
+        return false;
+      }
+      if (!need(b.ref_all ? TraceRule::nRFCab : TraceRule::nRFCpb, t, b.ref_until, b.ref_line, line)) return false;
+      // Activate window, shared by both paths: the previous ACT (nRRD) and the ACT
+      // activates_per_faw back (nFAW).
+      const size_t n = size_t(faw_acts_);
+      const size_t newest = (ch.acts_head + n - 1) % n;
+      if (!need(TraceRule::nRRD, t, ch.acts_t[newest] + nrrd_, ch.acts_line[newest], line)) return false;
+      const size_t g = size_t(c.bank_group);
+      if (nrrd_l_ > nrrd_ && !need(TraceRule::nRRD_L, t, ch.act_bg_t[g] + nrrd_l_, ch.act_bg_line[g], line)) return false;
+      ch.act_bg_t[g] = t;
+      ch.act_bg_line[g] = line;
+      if (!need(TraceRule::nFAW, t, ch.acts_t[ch.acts_head] + nfaw_, ch.acts_line[ch.acts_head], line)) return false;
+      ch.acts_t[ch.acts_head] = t;
+      ch.acts_line[ch.acts_head] = line;
+      ch.acts_head = (ch.acts_head + 1) % n;
+      b.open_row = c.row;
+      b.act_t = t;
+      b.act_line = line;
+      b.rd_t = b.wr_end_t = b.hb_t = kLongAgo;
+      break;
+    }
+    case TraceCmd::PRE: {
+      Bank& b = ch.banks[size_t(c.bank)];
+      if (b.open_row < 0) {
+        return fail(TraceRule::row_state, line, b.close_line, 0, fmt::format("PRE to bank {}, which is closed", c.bank));
+      }
+      if (external) {
+        if (!need(TraceRule::nPPD, t, ch.pre_t + nppd_, ch.pre_line, line)) return false;
+        ch.pre_t = t;
+        ch.pre_line = line;
+      }
+      const int64_t closing = b.open_row;
+      if (!precharge_bank(ch, b, t, line, false)) return false;
+      if (c.path == TracePath::hb && hb_hidden_ > 0) {
+        b.drain_row = closing;
+        b.drain_until = t + hb_hidden_ - nrtp_;
+        b.drain_line = line;
+      }
+      break;
+    }
+    case TraceCmd::PREab:
+      for (Bank& b : ch.banks) {
+        if (!precharge_bank(ch, b, t, line, true)) return false;
+      }
+      break;
+    case TraceCmd::RD:
+    case TraceCmd::WR:
+    case TraceCmd::RDA:
+    case TraceCmd::WRA:
+    case TraceCmd::HB_RD:
+      if (!column(ch, c, line)) return false;
+      break;
+    case TraceCmd::REFab:
+    case TraceCmd::REFpb: {
+      const bool all = c.cmd == TraceCmd::REFab;
+      for (int k = all ? 0 : c.bank; k < (all ? banks_ : c.bank + 1); ++k) {
+        Bank& b = ch.banks[size_t(k)];
+        if (b.open_row >= 0) {
+          return fail(TraceRule::refresh_precharged, line, b.act_line, 0,
+                      fmt::format("bank {} has row {} open", k, b.open_row));
+        }
+        if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t,
+                  b.close_t + (b.closed_by_all ? nrpab_ : nrppb_), b.close_line, line)) {
+          return false;
+        }
+        if (!need(b.ref_all ? TraceRule::nRFCab : TraceRule::nRFCpb, t, b.ref_until, b.ref_line, line)) return false;
+      }
+      for (int k = all ? 0 : c.bank; k < (all ? banks_ : c.bank + 1); ++k) {
+        Bank& b = ch.banks[size_t(k)];
+        b.ref_until = t + (all ? nrfcab_ : nrfcpb_);
+        b.ref_line = line;
+        b.ref_all = all;
+      }
+      if (all == per_bank_refresh_) {
+        return fail(TraceRule::refresh_schedule, line, 0, 0,
+                    fmt::format("{} in {} refresh mode", all ? "REFab" : "REFpb", per_bank_refresh_ ? "per_bank" : "all_bank"));
+      }
+      (all ? ch.refab : ch.refpb) += 1;
+      if (!refresh_schedule(ch, t, line)) return false;
+      break;
+    }
+  }
+  if (external) {
+    ch.bus_t = t;
+    ch.bus_line = line;
+  }
+  ch.last_t = t;
+  ch.last_line = line;
+  return true;
+}
+
+bool DramTraceChecker::finish() {
+  for (Channel& ch : channels_state_) {
+    if (ch.used && !refresh_schedule(ch, ch.last_t, ch.last_line)) return false;
+  }
+  return true;
+}
+
+TraceCheckSummary DramTraceChecker::summary() const {
+  TraceCheckSummary s;
+  s.commands = commands_;
+  for (int k = 0; k < kCmdKinds; ++k) s.per_command.emplace_back(kCmdNames[k], counts_[size_t(k)]);
+  s.checks = checks_;
+  for (const Channel& ch : channels_state_) {
+    if (ch.used) {
+      ++s.channels;
+      s.last_ps = std::max(s.last_ps, ch.last_t);
+    }
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The trace file
+
+namespace {
+
+constexpr const char* kHeader = "time_ps,cycle,channel,path,command,bank_group,bank,row,column";
+
+// Parses a decimal integer (optional '-') ending at ',' or the end; advances p.
+bool parse_int(const char*& p, const char* end, int64_t& out) {
+  bool neg = false;
+  if (p < end && *p == '-') neg = true, ++p;
+  if (p >= end || *p < '0' || *p > '9') return false;
+  uint64_t v = 0;
+  int digits = 0;
+  while (p < end && *p >= '0' && *p <= '9') {
+    v = v * 10 + uint64_t(*p - '0');
+    if (++digits > 18) return false;
+    ++p;
+  }
+  out = neg ? -int64_t(v) : int64_t(v);
+  return true;
+}
+
+bool parse_word(const char*& p, const char* end, const char*& w, size_t& n) {
+  w = p;
+  while (p < end && *p != ',') ++p;
+  n = size_t(p - w);
+  return n > 0;
+}
+
+bool comma(const char*& p, const char* end) {
+  if (p < end && *p == ',') {
+    ++p;
+    return true;
+  }
+  return false;
+}
+
+bool parse_line(const char* p, const char* end, TraceCommand& c, std::string& why) {
+  int64_t v;
+  const char* w;
+  size_t n;
+  if (!parse_int(p, end, c.time_ps) || !comma(p, end)) return why = "time_ps", false;
+  if (!parse_int(p, end, c.cycle) || !comma(p, end)) return why = "cycle", false;
+  if (!parse_int(p, end, v) || !comma(p, end) || v > INT32_MAX) return why = "channel", false;
+  c.channel = int(v);
+  if (!parse_word(p, end, w, n) || !comma(p, end)) return why = "path", false;
+  if (n == 8 && std::memcmp(w, "external", 8) == 0) c.path = TracePath::external;
+  else if (n == 2 && std::memcmp(w, "hb", 2) == 0) c.path = TracePath::hb;
+  else if (n == 7 && std::memcmp(w, "refresh", 7) == 0) c.path = TracePath::refresh;
+  else return why = "path (valid: external, hb, refresh)", false;
+  if (!parse_word(p, end, w, n) || !comma(p, end)) return why = "command", false;
+  int k = 0;
+  for (; k < kCmdKinds; ++k) {
+    if (std::strlen(kCmdNames[k]) == n && std::memcmp(w, kCmdNames[k], n) == 0) break;
+  }
+  if (k == kCmdKinds) return why = "command (valid: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD)", false;
+  c.cmd = TraceCmd(k);
+  if (!parse_int(p, end, v) || !comma(p, end) || v > INT32_MAX || v < -1) return why = "bank_group", false;
+  c.bank_group = int(v);
+  if (!parse_int(p, end, v) || !comma(p, end) || v > INT32_MAX || v < -1) return why = "bank", false;
+  c.bank = int(v);
+  if (!parse_int(p, end, c.row) || !comma(p, end)) return why = "row", false;
+  if (!parse_int(p, end, c.column) || p != end) return why = "column", false;
+  return true;
+}
+
+// Text of the given 1-based lines (a violation's two lines), read again from the file.
+std::vector<std::string> read_lines(const std::string& path, std::vector<int64_t> wanted) {
+  std::vector<std::string> out(wanted.size());
+  std::ifstream in(path, std::ios::binary);
+  std::string s;
+  int64_t n = 0;
+  int64_t last = 0;
+  for (int64_t w : wanted) last = std::max(last, w);
+  while (n < last && std::getline(in, s)) {
+    ++n;
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (wanted[i] == n) out[i] = s;
+    }
+  }
+  return out;
+}
+
+std::string cycles_text(int64_t ps, int64_t tck) {
+  if (ps % tck == 0) return fmt::format("{} CK ({} ps)", ps / tck, ps);
+  return fmt::format("{:.3f} CK ({} ps)", double(ps) / double(tck), ps);
+}
+
+}  // namespace
+
+TraceCheckResult check_command_trace_file(const std::string& path, const DramStandard& standard,
+                                          const HardwareConfig& hw, DramTraceChecker::Listener listener) {
+  DramTraceChecker checker(standard, hw);
+  if (listener) checker.set_listener(std::move(listener));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw InputError(fmt::format("{}: cannot open the command trace", path));
+  TraceCheckResult res;
+  auto bad = [&](int64_t line, const std::string& why) {
+    res.ok = false;
+    res.violation.rule = TraceRule::format;
+    res.violation.line = line;
+    res.report = fmt::format("{}:{}: not a command trace line: {}\n", path, line, why);
+    return res;
+  };
+
+  // Lines are parsed in place from 1 MiB blocks.
+  std::vector<char> buf(size_t(1) << 20);
+  size_t have = 0;
+  int64_t line = 0;
+  bool eof = false, header = false;
+  TraceCommand c;
+  std::string why;
+  for (;;) {
+    if (!eof && have < buf.size()) {
+      size_t got = std::fread(buf.data() + have, 1, buf.size() - have, f.get());
+      if (got == 0) eof = true;
+      have += got;
+    }
+    size_t start = 0;
+    for (;;) {
+      const char* nl = static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
+      if (!nl) break;
+      const char* b = buf.data() + start;
+      const char* e = nl;
+      if (e > b && e[-1] == '\r') --e;
+      ++line;
+      start = size_t(nl - buf.data()) + 1;
+      if (!header) {
+        if (std::string(b, e) != kHeader) return bad(line, fmt::format("expected the header '{}'", kHeader));
+        header = true;
+        continue;
+      }
+      if (!parse_line(b, e, c, why)) return bad(line, fmt::format("bad field '{}'", why));
+      if (!checker.check(c, line)) goto violation;
+    }
+    std::memmove(buf.data(), buf.data() + start, have - start);
+    have -= start;
+    if (eof) {
+      if (have > 0) {
+        ++line;
+        if (!header) return bad(line, "no header line ending in a newline");
+        return bad(line, "the last line has no newline (truncated trace?)");
+      }
+      break;
+    }
+    if (have == buf.size()) return bad(line + 1, "a line longer than 1 MiB");
+  }
+  if (!header) return bad(1, "empty file: expected the header line");
+  if (!checker.finish()) goto violation;
+  {
+    res.summary = checker.summary();
+    std::string r = fmt::format("verify-trace: {}: OK: {} commands on {} channel(s), last at {} ps, every rule met\n",
+                                path, res.summary.commands, res.summary.channels, res.summary.last_ps);
+    r += "  commands:";
+    for (const auto& [name, n] : res.summary.per_command) r += fmt::format(" {} {}", name, n);
+    r += "\n  constraints checked per rule:\n";
+    for (int k = 0; k < kTraceRules; ++k) {
+      r += fmt::format("    {:<20} {:>12}  {}\n", trace_rule_name(TraceRule(k)), res.summary.checks[size_t(k)],
+                       trace_rule_meaning(TraceRule(k)));
+    }
+    res.report = r;
+    return res;
+  }
+violation : {
+  res.ok = false;
+  res.violation = checker.violation();
+  res.summary = checker.summary();
+  const TraceViolation& v = res.violation;
+  auto lines = read_lines(path, {v.line, v.other_line});
+  std::string r = fmt::format("verify-trace: {}: VIOLATION of {} ({})\n", path, trace_rule_name(v.rule),
+                              trace_rule_meaning(v.rule));
+  r += fmt::format("  line {}: {}\n", v.line, lines[0]);
+  if (v.other_line > 0) r += fmt::format("  after line {}: {}\n", v.other_line, lines[1]);
+  r += fmt::format("  shortfall: {}\n", cycles_text(v.shortfall_ps, checker.tck_ps()));
+  if (!v.detail.empty()) r += fmt::format("  {}\n", v.detail);
+  res.report = r;
+  return res;
+}
+}
+
+}  // namespace h2sim
