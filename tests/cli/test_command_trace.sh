@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # DRAM command traces and their independent check, end to end: `--command-trace` of dram (sequential,
 # random, writes, hb, per-bank refresh, closed page), gemm 1x4096x4096 on H2-LLM and one decode window
-# of the default run all pass `h2sim verify-trace`; a trace with one command moved a CK early fails
+# of a run all pass `h2sim verify-trace`; a trace with one command moved a CK early fails
 # naming the rule (exit 2); bad traces and output paths are refused before any work.
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
@@ -88,8 +88,11 @@ else bad "gemm --command-trace failed"; cat "$tmp/out"; fi
 verify gemm "$tmp/gemm.csv"
 grep -q ",hb,HB_RD," "$tmp/gemm.csv" && ok || bad "gemm trace has no HB_RD"
 
-# --- one decode step of the default run (layer 0 of decode step 1, and what leads into it).
-if "$H2SIM" run --hw "$hw" --out "$tmp/out" --quiet --command-trace "$tmp/run.csv" >"$tmp/out.txt" 2>&1; then ok
+# --- one decode step of a run (layer 0 of decode step 1, and what leads into it from the last PREab).
+# The default run (LLaMA3-8B, ShareGPT) writes 7.4 M commands (300 MB) for that window: too much for
+# the suite, so the tiny model on the same design; the default run's trace was checked by hand (issue 11).
+tiny=(--model "$SRC/tests/data/e2e/tiny-llama.yaml" --scenario "$SRC/tests/data/e2e/tiny-scenario.yaml" --batch 2)
+if "$H2SIM" run --hw "$hw" "${tiny[@]}" --out "$tmp/out" --quiet --command-trace "$tmp/run.csv" >"$tmp/out.txt" 2>&1; then ok
 else bad "run --command-trace failed"; cat "$tmp/out.txt"; fi
 verify run "$tmp/run.csv"
 grep -q "DRAM command trace" "$tmp/out.txt" && ok || bad "run: the report does not name the command trace"

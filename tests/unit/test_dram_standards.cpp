@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/dram_trace_check.hpp"
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "models/dram/dram_standard.hpp"
@@ -16,14 +17,22 @@ using namespace h2sim;
 
 namespace {
 
+// The harness's commands are checked by the independent checker when it goes out of scope.
 struct Ddr4 {
   DramStandard s;
   HardwareConfig hw;
   Lpddr5Channel ch;
+  test::CheckedCommandTrace trace;
   explicit Ddr4(const std::vector<std::string>& dram_overrides = {})
       : s(load_dram_standard(H2SIM_SOURCE_DIR "/configs/dram/ddr4-3200.yaml", dram_overrides)),
         hw(load_hardware_config(H2SIM_SOURCE_DIR "/configs/hardware/examples/ddr4-3200-x16.yaml")),
-        ch(s, hw, false) {}
+        ch(s, hw, false) {
+    ch.set_command_observer(&trace.observer(), 0);
+  }
+  ~Ddr4() {
+    ch.finish_commands(ch.stats().end_ps);
+    trace.check(s, hw);
+  }
   int64_t ck(int64_t n) const { return n * s.tck_ps; }
   void expect_earliest_and_issue(DramCommand cmd, int bank, int64_t row, int64_t at_ck, int64_t from_ck = 0) {
     EXPECT_EQ(ch.earliest(cmd, bank, row, ck(from_ck)), ck(at_ck));

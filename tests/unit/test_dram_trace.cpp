@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/dram_trace_check.hpp"
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "models/dram/dram_standard.hpp"
@@ -25,10 +26,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The harness's commands are checked by the independent checker when it goes out of scope.
 struct TraceHarness {
   DramStandard s = load_dram_standard(H2SIM_SOURCE_DIR "/configs/dram/lpddr5-6400.yaml");
   HardwareConfig hw = load_hardware_config(H2SIM_SOURCE_DIR "/configs/hardware/h2llm.yaml");
   Lpddr5Channel ch{s, hw, false};
+  test::CheckedCommandTrace trace;
+  TraceHarness() { ch.set_command_observer(&trace.observer(), 0); }
+  ~TraceHarness() {
+    ch.finish_commands(ch.stats().end_ps);
+    trace.check(s, hw);
+  }
   int64_t ck(int64_t n) const { return n * s.tck_ps; }
   TraceFileSource source(const std::string& path, TraceFormat f = TraceFormat::detect) {
     return TraceFileSource(path, f, ch.mapping().capacity_bytes(), s.tck_ps, s.burst_bytes);

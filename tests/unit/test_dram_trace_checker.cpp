@@ -48,6 +48,8 @@ struct Generator {
   std::vector<std::string> dram_set;
   bool hb;
   std::function<void(Lpddr5Channel&, const DramStandard&)> run;
+  std::string standard = kStandard;
+  std::string hw = kHw;
 };
 
 const std::vector<Generator>& generators() {
@@ -123,6 +125,13 @@ const std::vector<Generator>& generators() {
            next = hb.next_request_ps;
          }
        }},
+      // DDR4-3200: nRRD_L > nRRD_S (an ACT to the same bank group waits longer).
+      {"ddr4_random", {}, false,
+       [](Lpddr5Channel& ch, const DramStandard& s) {
+         RandomSource src(DramAccess::read, 2000, ch.mapping().capacity_bytes(), s.burst_bytes, 17);
+         ch.run_external(src, 0);
+       },
+       H2SIM_SOURCE_DIR "/configs/dram/ddr4-3200.yaml", H2SIM_SOURCE_DIR "/configs/hardware/examples/ddr4-3200-x16.yaml"},
   };
   return g;
 }
@@ -148,7 +157,7 @@ void write_all(const std::string& path, const std::vector<std::string>& lines) {
 
 // Runs a generator with a trace attached; the trace must pass the checker as it is.
 Trace make_trace(const Generator& g) {
-  Trace t{load_dram_standard(kStandard, g.dram_set), load_hardware_config(kHw), {}};
+  Trace t{load_dram_standard(g.standard, g.dram_set), load_hardware_config(g.hw), {}};
   Lpddr5Channel ch(t.s, t.hw, g.hb);
   test::CheckedCommandTrace trace(g.name);
   ch.set_command_observer(&trace.observer(), 0);
@@ -259,7 +268,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(MutationCase{TraceRule::nRCD, "seq_read"}, MutationCase{TraceRule::nRAS, "random_read"},
                       MutationCase{TraceRule::nRC, "nrc_60"}, MutationCase{TraceRule::nRP, "mixed"},
                       MutationCase{TraceRule::nRPab, "seq_read"}, MutationCase{TraceRule::nRTP, "seq_read"},
-                      MutationCase{TraceRule::nWR, "seq_write"}, MutationCase{TraceRule::nRRD, "random_read"},
+                      MutationCase{TraceRule::nWR, "seq_write"}, MutationCase{TraceRule::nRRD, "random_read"}, MutationCase{TraceRule::nRRD_L, "ddr4_random"},
                       MutationCase{TraceRule::nFAW, "random_read"}, MutationCase{TraceRule::nPPD, "random_read_jedec"},
                       MutationCase{TraceRule::command_bus, "random_read"},
                       MutationCase{TraceRule::nCCD_S, "nccd_s_3"}, MutationCase{TraceRule::nCCD_L, "mixed"},
