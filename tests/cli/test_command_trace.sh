@@ -92,7 +92,7 @@ grep -q ",hb,HB_RD," "$tmp/gemm.csv" && ok || bad "gemm trace has no HB_RD"
 # The default run (LLaMA3-8B, ShareGPT) writes 7.4 M commands (300 MB) for that window: too much for
 # the suite, so the tiny model on the same design; the default run's trace was checked by hand (issue 11).
 tiny=(--model "$SRC/tests/data/e2e/tiny-llama.yaml" --scenario "$SRC/tests/data/e2e/tiny-scenario.yaml" --batch 2)
-if "$H2SIM" run --hw "$hw" "${tiny[@]}" --out "$tmp/out" --quiet --command-trace "$tmp/run.csv" >"$tmp/out.txt" 2>&1; then ok
+if "$H2SIM" run --hw "$hw" "${tiny[@]}" --out "$tmp/outdir" --quiet --command-trace "$tmp/run.csv" >"$tmp/out.txt" 2>&1; then ok
 else bad "run --command-trace failed"; cat "$tmp/out.txt"; fi
 verify run "$tmp/run.csv"
 grep -q "DRAM command trace" "$tmp/out.txt" && ok || bad "run: the report does not name the command trace"
