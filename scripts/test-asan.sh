@@ -9,15 +9,6 @@
 # ~19 min, ctest -j2 ~3 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-jobs=${JOBS:-2}
-start=$(date +%s)
-werror=OFF; [ "${CI:-}" = true ] && werror=ON  # warnings are errors in CI
-cmake --preset asan -G Ninja -DH2SIM_WERROR=$werror >/dev/null
-cmake --build --preset asan -j "$jobs"
-built=$(date +%s)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-ctest --preset asan -j "$jobs" "$@"
-done_s=$(date +%s)
-echo "asan: build $((built - start)) s, tests $((done_s - built)) s, total $((done_s - start)) s"
+exec bash scripts/test-preset.sh asan "$@"
