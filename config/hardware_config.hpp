@@ -34,6 +34,11 @@ struct NpuConfig {
   double reduce_ops_per_s = 0;      // vector adds per second for partial-sum reduction
 };
 
+// The DRAM row size of a design that names no `dram_standard`: the LPDDR5 x16 page, 2 KiB
+// (JESD209-5; organisation.row_bytes in configs/dram/lpddr5-6400.yaml). It only numbers the rows
+// PEs read (the bandwidth pipe ignores rows) and counts row activates at analytic fidelity.
+inline constexpr int64_t kRowBytesWithoutStandard = 2048;
+
 struct HardwareConfig {
   std::string name;
   std::string source_file;

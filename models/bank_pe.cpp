@@ -14,12 +14,13 @@ int64_t to_ps(const sc_core::sc_time& t) { return int64_t(t.value() / sc_core::s
 }  // namespace
 
 BankPe::BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
-               int64_t burst_bytes, DramChannelPort& dram, bool ideal)
+               int64_t burst_bytes, int64_t row_bytes, DramChannelPort& dram, bool ideal)
     : sc_core::sc_module(name),
       bank_(bank),
       pe_(pe),
       weight_buffer_bytes_(weight_buffer_bytes),
       burst_bytes_(burst_bytes),
+      row_bytes_(row_bytes),
       dram_(dram),
       ideal_(ideal) {
   SC_HAS_PROCESS(BankPe);
@@ -75,11 +76,11 @@ void BankPe::fetcher() {
         while (gate_->released <= ch.job) sc_core::wait(gate_->changed);
       }
       if (ch.job != current_job) current_job = ch.job, job_bytes_done = 0;
-      // Weights are laid out row after row (2 KiB LPDDR5 pages); the DRAM model maps the rows.
+      // Weights are laid out row after row of the bank; the DRAM model maps the rows.
       ch.fetch_start = sc_core::sc_time_stamp();
       hb_requested_bytes_ += ch.bytes;
       hb_fetching_wave_.set(1);
-      dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / 2048, ch.bytes);
+      dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / row_bytes_, ch.bytes);
       ch.fetch_end = sc_core::sc_time_stamp();
       hb_fetching_wave_.set(0);
       if (hb_gbps_wave_.attached() && ch.fetch_end > ch.fetch_start) {

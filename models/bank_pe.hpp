@@ -47,7 +47,7 @@ class BankPe : public sc_core::sc_module {
   // `ideal`: one chunk per job, fetched only once the block is released, MACs timed continuously
   // and overlapped with the stream: time = max(bytes / BW, MACs / rate), the roofline.
   BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64_t weight_buffer_bytes,
-         int64_t burst_bytes, DramChannelPort& dram, bool ideal);
+         int64_t burst_bytes, int64_t row_bytes, DramChannelPort& dram, bool ideal);
 
   // Plays `jobs` (job i belongs to block i; empty jobs are skipped); calls `job_done(i)` when the
   // last MAC of job i has finished.
@@ -80,6 +80,7 @@ class BankPe : public sc_core::sc_module {
   PeConfig pe_;
   int64_t weight_buffer_bytes_;
   int64_t burst_bytes_;
+  int64_t row_bytes_;    // DRAM row size (the standard's organisation.row_bytes)
   DramChannelPort& dram_;
   bool ideal_;
 

@@ -16,7 +16,8 @@ Channel::Channel(sc_core::sc_module_name name, const HardwareConfig& hw, const C
   if (params_.nmp) {
     for (int b = 0; b < hw.pes_per_channel(); ++b) {
       pes_.push_back(std::make_unique<BankPe>(("pe" + std::to_string(b)).c_str(), b, hw.pe,
-                                              hw.buffers.weight_buffer_bytes, hw.burst_bytes, *dram_, params.ideal));
+                                              hw.buffers.weight_buffer_bytes, hw.burst_bytes, params.row_bytes, *dram_,
+                                              params.ideal));
     }
     SC_HAS_PROCESS(Channel);
     SC_THREAD(scatter_stage);
@@ -75,7 +76,7 @@ void Channel::start_pes() {
       } else if (w.macs > 0) {
         job.macs = w.macs;
         job.weight_bytes = w.weight_bytes;
-        job.start_row = cursor[pe] / 2048;
+        job.start_row = cursor[pe] / params_.row_bytes;
         cursor[pe] += w.weight_bytes;
         ++block_pes_remaining_[bi];
       }

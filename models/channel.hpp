@@ -31,6 +31,7 @@ struct ChannelParams {
   bool nmp = false;
   bool ideal = false;               // serialized stages, roofline PEs
   LinkRates link_rates;
+  int64_t row_bytes = 0;             // DRAM row (page) size: weights fill consecutive rows of a bank
 };
 
 struct ChannelPhaseTimes {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "config/errors.hpp"
 #include "mapping/roofline.hpp"
 #include "models/bandwidth_pipe_dram.hpp"
 #include "models/lpddr5_dram.hpp"
@@ -22,6 +23,10 @@ LinkRates link_rates_for(const HardwareConfig& hw, bool ideal) {
 
 Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOptions& options)
     : sc_core::sc_module(name), hw_(hw) {
+  if (options.row_bytes <= 0) throw InternalError("chip: no DRAM row size (ChipOptions::row_bytes)");
+  if (options.dram_standard != nullptr && options.dram_standard->row_bytes != options.row_bytes) {
+    throw InternalError("chip: ChipOptions::row_bytes differs from the DRAM standard's organisation.row_bytes");
+  }
   std::vector<ExternalLink*> links;
   for (int c = 0; c < hw.channels; ++c) {
     ChannelParams p;
@@ -29,6 +34,7 @@ Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOpt
     p.nmp = c < hw.nmp_channels;
     p.ideal = options.ideal;
     p.link_rates = link_rates_for(hw, options.ideal);
+    p.row_bytes = options.row_bytes;
     const std::string ch = "ch" + std::to_string(c);
     const DramStandard* standard = options.dram_standard;
     auto make_dram = [&hw, &options, standard, c, nmp = p.nmp](const char* dram_name) -> std::unique_ptr<DramChannelPort> {

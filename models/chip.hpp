@@ -23,6 +23,9 @@ struct ChipOptions {
   bool ideal = false;
   // The cycle-level LPDDR5 model behind every channel; nullptr: bandwidth pipes.
   const DramStandard* dram_standard = nullptr;
+  // The size of a DRAM row, by which PEs number the rows their weights fill (the standard's
+  // organisation.row_bytes; see kRowBytesWithoutStandard for designs without one).
+  int64_t row_bytes = 0;
   // Replaces the DRAM of every channel when set (tests: fault injection, e.g. a DRAM that loses
   // a request, to exercise the watchdog and the end-of-run invariants).
   ChannelDramFactory dram_factory;

@@ -192,15 +192,21 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     ChipOptions chip_options;
     chip_options.ideal = options.fidelity == Fidelity::ideal;
     chip_options.dram_factory = options.dram_factory;
-    std::unique_ptr<DramStandard> standard;
+    // The design's DRAM standard (with --dram-set applied) sets the row size whichever DRAM model runs.
+    std::unique_ptr<DramStandard> loaded;
+    if (!hw.dram_standard_file.empty()) {
+      loaded = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, options.dram_overrides));
+    }
+    chip_options.row_bytes = loaded ? loaded->row_bytes : kRowBytesWithoutStandard;
+    const DramStandard* standard = nullptr;
     if (options.dram_factory) {
       r.dram_model = "custom";
     } else if (options.fidelity == Fidelity::cycle && options.dram == DramModel::lpddr5) {
-      if (hw.dram_standard_file.empty()) {
+      if (!loaded) {
         throw InputError(fmt::format("{}: key 'dram_standard' is not set; add it or use --dram pipe", hw.source_file));
       }
-      standard = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, options.dram_overrides));
-      chip_options.dram_standard = standard.get();
+      standard = loaded.get();
+      chip_options.dram_standard = standard;
       r.dram_model = "lpddr5";
     } else {
       r.dram_model = "pipe";

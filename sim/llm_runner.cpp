@@ -504,7 +504,7 @@ class LlmDriver : public sc_core::sc_module {
 // NMP part streams its weights once through the HB ports and moves its inputs and partial sums
 // over the links; each NPU part (and all of prefill) streams its DRAM operand once.
 ActivityCounts workload_activity(const HardwareConfig& hw, const ModelConfig& model, const Scenario& sc, int64_t batch,
-                                 const Dataflow& df, bool compat) {
+                                 const Dataflow& df, bool compat, int64_t row_bytes) {
   ActivityCounts a;
   const double e = double(hw.element_bytes);
   auto npu_part = [&](const GemmShape& s) {
@@ -512,7 +512,7 @@ ActivityCounts workload_activity(const HardwareConfig& hw, const ModelConfig& mo
     a.npu_macs += s.macs();
     a.external_bytes += bytes;
     a.dram_read_bursts += bytes / double(hw.burst_bytes);
-    a.dram_activates += bytes / 2048.0;  // each 2 KiB row opened once
+    a.dram_activates += bytes / double(row_bytes);  // each row opened once
   };
   auto nmp_part = [&](const GemmShape& s, int64_t channels) {
     const auto t = tile_across_channels(s, channels, 1, 1);
@@ -520,7 +520,7 @@ ActivityCounts workload_activity(const HardwareConfig& hw, const ModelConfig& mo
     a.pe_macs += s.macs();
     a.hb_bytes += weights;
     a.weight_buffer_bytes += 2 * weights;
-    a.dram_activates += weights / 2048.0;
+    a.dram_activates += weights / double(row_bytes);
     const double in = double(s.batch) * double(s.m) * double(s.k) * e * double(t.t_n);
     const double out = double(s.batch) * double(s.m) * double(s.n) * e * double(t.t_k);
     a.external_bytes += in + out;
@@ -580,6 +580,12 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
   r.prompt_tokens = scenario.prompt_tokens;
   r.decode_tokens = scenario.decode_tokens;
 
+  // The design's DRAM standard (with --dram-set applied) sets the row size at every fidelity.
+  std::unique_ptr<DramStandard> standard;
+  if (!hw.dram_standard_file.empty()) {
+    standard = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, opt.dram_overrides));
+  }
+  const int64_t row_bytes = standard ? standard->row_bytes : kRowBytesWithoutStandard;
   if (opt.fidelity == Fidelity::analytic) {
     AnalyticEvaluator ev(hw, model, scenario, batch, EvaluatorOptions{opt.artifact_compat});
     const DataflowTiming t = ev.evaluate(df);
@@ -597,16 +603,15 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       ot.decode_s = o.decode_s * double(model.layers);
       r.operators.push_back(ot);
     }
-    r.activity = workload_activity(hw, model, scenario, batch, df, opt.artifact_compat);
+    r.activity = workload_activity(hw, model, scenario, batch, df, opt.artifact_compat, row_bytes);
   } else {
     ChipOptions chip_options;
     chip_options.ideal = opt.fidelity == Fidelity::ideal;
     chip_options.dram_factory = opt.dram_factory;
-    std::unique_ptr<DramStandard> standard;
+    chip_options.row_bytes = row_bytes;
     if (opt.dram_factory) {
       r.dram_model = "custom";
-    } else if (opt.fidelity == Fidelity::cycle && opt.dram == DramModel::lpddr5 && !hw.dram_standard_file.empty()) {
-      standard = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, opt.dram_overrides));
+    } else if (opt.fidelity == Fidelity::cycle && opt.dram == DramModel::lpddr5 && standard) {
       chip_options.dram_standard = standard.get();
       r.dram_model = "lpddr5";
     } else {
