@@ -107,7 +107,6 @@ YAML::Node load_yaml_file(const std::string& path) {
   }
 }
 
-namespace {
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -122,6 +121,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
+namespace {
 // Shared prefix (e.g. "frequency_ghz" vs "frequency_mhz") counts as closeness too.
 size_t common_prefix(const std::string& a, const std::string& b) {
   size_t n = 0;

@@ -21,6 +21,9 @@ std::string read_text_file(const std::string& path);
 // Parses a YAML file; malformed YAML becomes an InputError with line and column.
 YAML::Node load_yaml_file(const std::string& path);
 
+// Levenshtein distance: single-character insertions, deletions and substitutions.
+size_t edit_distance(const std::string& a, const std::string& b);
+
 // The closest of `candidates` to `word` by edit distance, or "" if none is close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 

@@ -7,7 +7,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace h2sim;
   static const CheckOptions options = [] {
     CheckOptions o;
-    o.configs_dir = H2SIM_SOURCE_DIR "/configs";
+    o.shipped_config = shipped_config_path;
     return o;
   }();
   const std::string path = fuzz::write_input("input.yaml", data, size);

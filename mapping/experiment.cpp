@@ -12,6 +12,7 @@
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
+#include "config/locator.hpp"
 #include "config/yaml_reader.hpp"
 #include "mapping/baselines.hpp"
 #include "mapping/model.hpp"
@@ -145,7 +146,7 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
     // A name is looked up by `run` itself; a path (has a '/' or ends in .yaml) is resolved here.
     const bool is_file = sc.find('/') != std::string::npos || fs::path(sc).extension() == ".yaml";
     const std::string arg = is_file ? resolve_path(dir, sc) : sc;
-    at_key(root, "scenarios", [&] { (void)resolve_scenario(arg, s.model_files.front()); });  // fail now on a typo
+    at_key(root, "scenarios", [&] { (void)load_scenario(locate_config(ConfigKind::scenario, arg, "scenarios")); });  // fail now on a typo
     if (!valid_id(stem(arg))) root.fail("scenarios", fmt::format("scenario '{}' must be letters, digits, '.', '+' or '-'", stem(arg)));
     s.scenarios.push_back(arg);
   }

@@ -197,12 +197,10 @@ std::string describe_scenario(const Scenario& sc) {
   return s;
 }
 
-// configs/<sub>/<name>.yaml if it exists, else "".
-std::string config_named(const std::string& configs_dir, const std::string& sub, const std::string& name) {
-  if (configs_dir.empty() || name.empty() || name.find('/') != std::string::npos) return "";
-  fs::path p = fs::path(configs_dir) / sub / (name + ".yaml");
-  std::error_code ec;
-  return fs::is_regular_file(p, ec) ? p.lexically_normal().string() : "";
+// The shipped config of that name, else "".
+std::string config_named(const CheckOptions& o, ConfigKind kind, const std::string& name) {
+  if (!o.shipped_config || name.empty()) return "";
+  return o.shipped_config(kind, name);
 }
 
 std::string check_dataflow_file(const std::string& path, const CheckOptions& o) {
@@ -218,18 +216,18 @@ std::string check_dataflow_file(const std::string& path, const CheckOptions& o) 
   }
   std::string hw_file = o.hw_file, model_file = o.model_file, note;
   if (hw_file.empty()) {
-    hw_file = config_named(o.configs_dir, "hardware", hw_name);
-    if (hw_file.empty()) hw_file = config_named(o.configs_dir, "hardware", "h2llm");
+    hw_file = config_named(o, ConfigKind::hardware, hw_name);
+    if (hw_file.empty()) hw_file = config_named(o, ConfigKind::hardware, kDefaultHardware);
     note += " (no --hw: the design the file names, or h2llm)";
   }
   if (model_file.empty()) {
-    model_file = config_named(o.configs_dir, "models", model_name);
-    if (model_file.empty()) model_file = config_named(o.configs_dir, "models", "llama3-8b");
+    model_file = config_named(o, ConfigKind::model, model_name);
+    if (model_file.empty()) model_file = config_named(o, ConfigKind::model, kDefaultModel);
     note += " (no --model: the model the file names, or llama3-8b)";
   }
   if (hw_file.empty() || model_file.empty()) {
     throw InputError(fmt::format("{}: a dataflow is checked against a model and a design: pass --hw and --model "
-                                 "(configs/ was not found to default to h2llm and llama3-8b)",
+                                 "(the shipped configs were not found to default to h2llm and llama3-8b)",
                                  path));
   }
   HardwareConfig hw = load_hardware_config(hw_file);

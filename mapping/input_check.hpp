@@ -4,9 +4,12 @@
 // loader, and describe the resolved values with their units.
 //
 // Plain C++ (no SystemC), so the unit tests and the fuzz targets link it without a kernel.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "config/locator.hpp"
 
 namespace h2sim {
 
@@ -27,11 +30,13 @@ InputKind detect_input_kind(const std::string& path);
 
 struct CheckOptions {
   // A dataflow is only meaningful for a model on a design: these are the files it is checked
-  // against. Empty: the `model:`/`hardware:` names in the dataflow if configs/ has them, else
-  // llama3-8b on h2llm.
+  // against. Empty: the `model:`/`hardware:` names in the dataflow if they are shipped configs,
+  // else llama3-8b on h2llm.
   std::string hw_file;
   std::string model_file;
-  std::string configs_dir;            // where configs/{hardware,models} are looked up
+  // The path of a shipped config by name, "" if there is none (the CLI passes config/locator's
+  // shipped_config_path; unset: no shipped configs, --hw and --model are needed for dataflows).
+  std::function<std::string(ConfigKind, const std::string&)> shipped_config;
   int64_t batch = 1;                  // dataflow capacity check: sequences decoded together
   int64_t max_context_tokens = 2048;  // dataflow capacity check: KV cache context
 };

@@ -1,39 +1,10 @@
 #include "mapping/report.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "config/errors.hpp"
 
 namespace h2sim {
-
-Scenario resolve_scenario(const std::string& arg, const std::string& model_file) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_regular_file(arg, ec)) return load_scenario(arg);
-  if (arg.find('/') != std::string::npos || (arg.size() > 5 && arg.substr(arg.size() - 5) == ".yaml")) {
-    throw InputError(fmt::format("--scenario: file '{}' does not exist", arg));
-  }
-  std::vector<fs::path> dirs;
-  if (!model_file.empty()) dirs.push_back(fs::path(model_file).parent_path() / ".." / "scenarios");
-  dirs.push_back(fs::current_path(ec) / "configs" / "scenarios");
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    fs::path p = fs::path(exe).parent_path();
-    for (int up = 0; up < 4 && !p.empty(); ++up, p = p.parent_path()) dirs.push_back(p / "configs" / "scenarios");
-  }
-  for (const auto& d : dirs) {
-    fs::path f = d / (arg + ".yaml");
-    if (fs::is_regular_file(f, ec)) return load_scenario(f.lexically_normal().string());
-  }
-  throw InputError(fmt::format("--scenario: no scenario named '{}' (looked for {}.yaml in configs/scenarios; known: "
-                               "humaneval, sharegpt, longbench, loogle), and no such file",
-                               arg, arg));
-}
 
 namespace {
 std::string channels_text(uint32_t mask) {

@@ -1,6 +1,6 @@
 #pragma once
-// Shared front-end helpers of `h2sim analyze` and `h2sim explore`: finding configs by name and
-// rendering an analytic evaluation as a table and as JSON.
+// Shared front-end helpers of `h2sim analyze` and `h2sim explore`: an analytic evaluation
+// rendered as a table and as JSON.
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -11,10 +11,6 @@
 #include "mapping/model.hpp"
 
 namespace h2sim {
-
-// A scenario given as a file, or as a name looked up as NAME.yaml in: ../scenarios next to the
-// model file, ./configs/scenarios, and configs/scenarios above the running executable.
-Scenario resolve_scenario(const std::string& name_or_file, const std::string& model_file);
 
 struct AnalysisContext {
   const HardwareConfig* hw = nullptr;

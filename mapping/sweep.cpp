@@ -18,10 +18,10 @@
 #include "config/atomic_file.hpp"
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
+#include "config/locator.hpp"
 #include "config/yaml_reader.hpp"
 #include "mapping/experiment.hpp"
 #include "mapping/model.hpp"
-#include "mapping/report.hpp"
 #include "mapping/search.hpp"
 
 namespace h2sim {
@@ -49,15 +49,15 @@ const std::vector<FlagInfo>& command_flags(const std::string& command) {
   using K = FlagKind;
   using L = SearchLimits;
   static const std::vector<FlagInfo> run = {
-      {"hw", K::kPath},          {"model", K::kPath},   {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
+      {"hw", K::kNameOrPath},    {"model", K::kNameOrPath}, {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
       {"dataflow", K::kNameOrPath}, {"fidelity", K::kText}, {"dram", K::kText},     {"exact", K::kBool},
-      {"artifact-compat", K::kBool}, {"seed", K::kSeed},  {"energy", K::kPath}, {"max-wall-s", K::kSeconds}};
+      {"artifact-compat", K::kBool}, {"seed", K::kSeed},  {"energy", K::kNameOrPath}, {"max-wall-s", K::kSeconds}};
   static const std::vector<FlagInfo> gemm = {
-      {"hw", K::kPath},          {"m", K::kInteger, 1, kMaxGemmDimension}, {"k", K::kInteger, 1, kMaxGemmDimension},
+      {"hw", K::kNameOrPath},    {"m", K::kInteger, 1, kMaxGemmDimension}, {"k", K::kInteger, 1, kMaxGemmDimension},
       {"n", K::kInteger, 1, kMaxGemmDimension}, {"batch", K::kInteger, 1, kMaxGemmDimension}, {"on", K::kText},
       {"fidelity", K::kText},    {"dram", K::kText},    {"max-wall-s", K::kSeconds}};
   static const std::vector<FlagInfo> analyze = {
-      {"hw", K::kPath},          {"model", K::kPath},   {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
+      {"hw", K::kNameOrPath},    {"model", K::kNameOrPath}, {"scenario", K::kNameOrPath}, {"batch", K::kInteger, 1, kMaxBatch},
       {"dataflow", K::kNameOrPath}, {"artifact-compat", K::kBool},
       {"population", K::kInteger, L::kMinPopulation, L::kMaxPopulation},
       {"generations", K::kInteger, 1, L::kMaxGenerations}, {"seed", K::kSeed},
@@ -228,20 +228,10 @@ const std::string* flag_value(const KeyValues& kv, const std::string& key) {
   return nullptr;
 }
 
-// The hardware file a point uses (the command's default for run).
+// The hardware file a point uses (the commands' default design when it sets none).
 std::string hardware_file(const SweepPoint& p) {
-  if (const std::string* hw = flag_value(p.flags, "hw")) return *hw;
-  // Where `run` finds its default: in the working folder, else beside the executable (build/*/h2sim).
-  const std::string given = "configs/hardware/h2llm.yaml";
-  std::error_code ec;
-  if (fs::exists(given, ec)) return absolute_normal(given);
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      if (fs::exists(dir / given, ec)) return (dir / given).lexically_normal().string();
-    }
-  }
-  return absolute_normal(given);  // the loader reports it missing, naming the path
+  const std::string* hw = flag_value(p.flags, "hw");
+  return locate_config(ConfigKind::hardware, hw ? *hw : kDefaultHardware, "hw");
 }
 
 }  // namespace
@@ -384,14 +374,15 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
     const std::string* model = flag_value(p.flags, "model");
     const std::string* scenario = flag_value(p.flags, "scenario");
     if (model && !checked.count("model|" + *model)) {
-      const std::string ext = fs::path(*model).extension().string();
-      if (ext == ".yaml" || ext == ".yml") (void)load_model_config(*model);
-      else (void)read_text_file(*model);
+      const std::string file = locate_config(ConfigKind::model, *model, "model");
+      const std::string ext = fs::path(file).extension().string();
+      if (ext == ".yaml" || ext == ".yml") (void)load_model_config(file);
+      else (void)read_text_file(file);
       checked["model|" + *model] = true;
     }
-    if (model && scenario && !checked.count("scenario|" + *model + "|" + *scenario)) {
-      (void)resolve_scenario(*scenario, *model);
-      checked["scenario|" + *model + "|" + *scenario] = true;
+    if (scenario && !checked.count("scenario|" + *scenario)) {
+      (void)load_scenario(locate_config(ConfigKind::scenario, *scenario, "scenario"));
+      checked["scenario|" + *scenario] = true;
     }
     points.push_back(std::move(p));
   }

@@ -70,8 +70,6 @@ struct Running {
 
 }  // namespace
 
-std::string self_executable() { return fs::read_symlink("/proc/self/exe").string(); }
-
 std::set<std::string> run_processes(const std::string& exe, const std::vector<ProcessJob>& jobs,
                                     const ProcessPoolOptions& o) {
   if (o.jobs < 1) throw InputError(fmt::format("--jobs must be at least 1, found {}", o.jobs));

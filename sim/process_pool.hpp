@@ -30,7 +30,4 @@ struct ProcessPoolOptions {
 std::set<std::string> run_processes(const std::string& exe, const std::vector<ProcessJob>& jobs,
                                     const ProcessPoolOptions& options);
 
-// This executable (/proc/self/exe), for running points with the same build.
-std::string self_executable();
-
 }  // namespace h2sim

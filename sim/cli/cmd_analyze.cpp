@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "config/errors.hpp"
+#include "config/locator.hpp"
 #include "mapping/baselines.hpp"
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
@@ -29,7 +30,8 @@ struct AnalyzeArgs {
   int threads = 0;
 };
 
-void run(const AnalyzeArgs& a) {
+void run(const AnalyzeArgs& given) {
+  AnalyzeArgs a = given;
   // Flags first (each numeric one is range-checked while parsing), then the files.
   DataflowChoice choice;
   choice.name_or_file = a.dataflow;
@@ -49,12 +51,15 @@ void run(const AnalyzeArgs& a) {
       throw InputError(fmt::format("--dataflow {}: {}", a.dataflow, ec.message()));
     }
   }
+  a.hw_file = locate_config(ConfigKind::hardware, a.hw_file, "--hw");
+  a.model_file = locate_config(ConfigKind::model, a.model_file, "--model");
+  const std::string scenario_file = locate_config(ConfigKind::scenario, a.scenario, "--scenario");
   check_output_file("--json", a.json_file);
-  check_not_an_input("--json", a.json_file, {a.hw_file, a.model_file, a.scenario, a.dataflow});
+  check_not_an_input("--json", a.json_file, {a.hw_file, a.model_file, scenario_file, a.dataflow});
 
   HardwareConfig hw = load_hardware_config(a.hw_file);
   ModelConfig model = load_model_config(a.model_file);
-  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  Scenario scenario = load_scenario(scenario_file);
   EvaluatorOptions opt{a.artifact_compat};
   // Ctrl-C stops a searched dataflow (cc-nmp, h2llm) between generations; analyze then writes
   // nothing, since the result would not be the searched dataflow's.
@@ -73,10 +78,9 @@ void run(const AnalyzeArgs& a) {
 void register_analyze_command(CLI::App& app) {
   auto args = std::make_shared<AnalyzeArgs>();
   CLI::App* cmd = app.add_subcommand("analyze", "Analytic (roofline) latency of a whole model under one dataflow");
-  cmd->add_option("--hw", args->hw_file, "Hardware config YAML (configs/hardware/*.yaml)")->required();
-  cmd->add_option("--model", args->model_file, "Model YAML (configs/models/*.yaml) or the artifact's operator_graph.json")
-      ->required();
-  cmd->add_option("--scenario", args->scenario, "Scenario name (humaneval, sharegpt, longbench, loogle) or YAML file")
+  cmd->add_option("--hw", args->hw_file, kHwHelp)->required();
+  cmd->add_option("--model", args->model_file, kModelHelp)->required();
+  cmd->add_option("--scenario", args->scenario, "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML")
       ->required();
   cmd->add_option("--batch", args->batch, "Sequences decoded together")
       ->required()

@@ -1,12 +1,11 @@
 // h2sim check: validate config files without running anything, and print what they resolve to.
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "config/errors.hpp"
+#include "config/locator.hpp"
 #include "mapping/input_check.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
@@ -23,24 +22,6 @@ struct CheckArgs {
   bool quiet = false;
 };
 
-// configs/ of the source tree: ./configs, or configs/ above the running executable (build/*).
-std::string find_configs_dir() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  std::vector<fs::path> candidates{fs::current_path(ec) / "configs"};
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    fs::path p = fs::path(exe).parent_path();
-    for (int up = 0; up < 4 && !p.empty(); ++up, p = p.parent_path()) candidates.push_back(p / "configs");
-  }
-  for (const auto& c : candidates) {
-    if (fs::is_directory(c / "hardware", ec) && fs::is_directory(c / "models", ec)) return c.lexically_normal().string();
-  }
-  return "";
-}
-
 void run(const CheckArgs& a) {
   std::optional<InputKind> forced;
   if (!a.kind.empty()) {
@@ -50,9 +31,9 @@ void run(const CheckArgs& a) {
     }
   }
   CheckOptions o;
-  o.hw_file = a.hw_file;
-  o.model_file = a.model_file;
-  o.configs_dir = find_configs_dir();
+  if (!a.hw_file.empty()) o.hw_file = locate_config(ConfigKind::hardware, a.hw_file, "--hw");
+  if (!a.model_file.empty()) o.model_file = locate_config(ConfigKind::model, a.model_file, "--model");
+  o.shipped_config = shipped_config_path;
   o.batch = a.batch;
   o.max_context_tokens = a.max_context_tokens;
 
@@ -88,11 +69,11 @@ void register_check_command(CLI::App& app) {
                   "Treat every file as this kind: hardware, dram, energy, model, artifact-graph, artifact-shape, "
                   "scenario, dataflow, experiment, sweep");
   cmd->add_option("--hw", args->hw_file,
-                  "Dataflows: the hardware config to check against (default: the design the dataflow names in "
-                  "configs/hardware, else h2llm)");
+                  "Dataflows: the design to check against, a shipped name or a hardware config YAML (default: the "
+                  "shipped design the dataflow names, else h2llm)");
   cmd->add_option("--model", args->model_file,
-                  "Dataflows: the model to check against (default: the model the dataflow names in configs/models, "
-                  "else llama3-8b)");
+                  "Dataflows: the model to check against, a shipped name or a model YAML (default: the shipped model "
+                  "the dataflow names, else llama3-8b)");
   cmd->add_option("--batch", args->batch, "Dataflows: sequences whose KV cache must fit (capacity check)")
       ->capture_default_str()
       ->transform(whole_number(1, kMaxBatch));

@@ -4,6 +4,7 @@
 
 #include "config/atomic_file.hpp"
 #include "config/errors.hpp"
+#include "config/locator.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/dram_bench.hpp"
@@ -14,7 +15,9 @@ void register_dram_command(CLI::App& app) {
   auto o = std::make_shared<DramBenchOptions>();
   auto json_file = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("dram", "Micro-benchmark of one DRAM channel with the cycle-level timing model");
-  cmd->add_option("--hw", o->hw_file, "Hardware config YAML; its dram_standard gives the timing")->required();
+  o->hw_file = kDefaultHardware;
+  cmd->add_option("--hw", o->hw_file, std::string(kHwHelp) + "; its dram_standard gives the timing")
+      ->capture_default_str();
   cmd->add_option("--path", o->path, "external (x16 interface, FR-FCFS) or hb (hybrid-bonded bank ports, NMP)")
       ->capture_default_str();
   CLI::Option* pattern = cmd->add_option("--pattern", o->pattern, "sequential or random (or replay a --trace)");
@@ -48,11 +51,14 @@ void register_dram_command(CLI::App& app) {
       if (pattern->count() == 0) throw InputError("--pattern or --trace is required");
       if (bytes->count() == 0) throw InputError("--bytes is required with --pattern");
     }
+    DramBenchOptions resolved = *o;
+    resolved.hw_file = locate_config(ConfigKind::hardware, o->hw_file, "--hw");
     check_output_file("--json", *json_file);
-    check_not_an_input("--json", *json_file, {o->hw_file, o->dram_file, o->trace_file});
-    check_output_file("--command-trace", o->command_trace);
-    check_not_an_input("--command-trace", o->command_trace, {o->hw_file, o->dram_file, o->trace_file, *json_file});
-    DramBenchResult r = run_dram_bench(*o);
+    check_not_an_input("--json", *json_file, {resolved.hw_file, resolved.dram_file, resolved.trace_file});
+    check_output_file("--command-trace", resolved.command_trace);
+    check_not_an_input("--command-trace", resolved.command_trace,
+                       {resolved.hw_file, resolved.dram_file, resolved.trace_file, *json_file});
+    DramBenchResult r = run_dram_bench(resolved);
     std::cout << r.table;
     if (!json_file->empty()) write_file_atomically(*json_file, r.json.dump(2) + "\n");
   });

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "config/errors.hpp"
+#include "config/locator.hpp"
 #include "config/yaml_reader.hpp"
 #include "mapping/experiment.hpp"
 #include "config/atomic_file.hpp"
@@ -120,7 +121,7 @@ struct Running {
 // searches and writes the cache and the next ones read it. Returns the ids that failed.
 std::set<std::string> run_points(const std::vector<ExperimentPoint>& points, const std::vector<size_t>& pending_in,
                                  const std::string& out_dir, int jobs, size_t already_done, double max_wall_s) {
-  const std::string exe = fs::read_symlink("/proc/self/exe").string();
+  const std::string exe = self_executable();
   const fs::path point_dir = fs::path(out_dir) / "points";
   std::vector<size_t> pending = pending_in;
   std::map<pid_t, Running> running;
@@ -235,7 +236,7 @@ int run_experiment(const ExperimentArgs& a) {
   else if (a.fidelity != "both") {
     throw InputError(fmt::format("--fidelity: '{}' is not one of analytic, ideal, cycle, both", a.fidelity));
   }
-  const ExperimentSpec spec = load_experiment_spec(a.spec_file);
+  const ExperimentSpec spec = load_experiment_spec(locate_config(ConfigKind::experiment, a.spec_file, "spec"));
   const std::vector<ExperimentPoint> all = expand_experiment(spec);
   const std::vector<ExperimentPoint> to_run = expand_experiment(spec, fids.empty() ? spec.fidelities : fids);
 
@@ -294,7 +295,7 @@ void register_experiment_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "experiment", "Run the paper's experiments (a spec of designs x models x scenarios x batches x fidelities), "
                     "write results.csv, summary.md/json and charts");
-  cmd->add_option("spec", args->spec_file, "Experiment spec YAML, e.g. configs/experiments/paper.yaml")->required();
+  cmd->add_option("spec", args->spec_file, "Experiment spec: a shipped name (paper) or a spec YAML")->required();
   cmd->add_option("--out", args->out_dir, "Output folder (points/, dataflows/, plots/, results.csv, summary.*)")
       ->capture_default_str();
   cmd->add_option("--jobs", args->jobs, "Points simulated in parallel (processes)")

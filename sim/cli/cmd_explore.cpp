@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "config/errors.hpp"
+#include "config/locator.hpp"
 #include "mapping/baselines.hpp"
 #include "mapping/report.hpp"
 #include "mapping/search.hpp"
@@ -32,7 +33,8 @@ struct ExploreArgs {
   bool quiet = false;
 };
 
-void run(const ExploreArgs& a) {
+void run(const ExploreArgs& given) {
+  ExploreArgs a = given;
   // Flags first (each numeric one is range-checked while parsing), then the files.
   if (a.space != "dataflow" && a.space != "hardware") {
     throw InputError(fmt::format("--space: unknown space '{}' (valid: dataflow, hardware)", a.space));
@@ -55,9 +57,11 @@ void run(const ExploreArgs& a) {
     check_output_file("--out", (std::filesystem::path(a.out_dir) / f).string());
   }
 
+  a.hw_file = locate_config(ConfigKind::hardware, a.hw_file, "--hw");
+  a.model_file = locate_config(ConfigKind::model, a.model_file, "--model");
   HardwareConfig hw = load_hardware_config(a.hw_file);
   ModelConfig model = load_model_config(a.model_file);
-  Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  Scenario scenario = load_scenario(locate_config(ConfigKind::scenario, a.scenario, "--scenario"));
   std::error_code ec;
   std::filesystem::create_directories(a.out_dir, ec);
   if (ec) throw InputError(fmt::format("--out: cannot create directory '{}': {}", a.out_dir, ec.message()));
@@ -132,9 +136,9 @@ void run(const ExploreArgs& a) {
 void register_explore_command(CLI::App& app) {
   auto args = std::make_shared<ExploreArgs>();
   CLI::App* cmd = app.add_subcommand("explore", "Genetic design-space search of the dataflow (and NMP hardware)");
-  cmd->add_option("--hw", args->hw_file, "Hardware config YAML (the base design)")->required();
-  cmd->add_option("--model", args->model_file, "Model YAML or the artifact's operator_graph.json")->required();
-  cmd->add_option("--scenario", args->scenario, "Scenario name or YAML file")->required();
+  cmd->add_option("--hw", args->hw_file, std::string(kHwHelp) + " (the base design)")->required();
+  cmd->add_option("--model", args->model_file, kModelHelp)->required();
+  cmd->add_option("--scenario", args->scenario, "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML")->required();
   cmd->add_option("--batch", args->batch, "Sequences decoded together")
       ->required()
       ->transform(whole_number(1, kMaxBatch));

@@ -6,6 +6,7 @@
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
+#include "config/locator.hpp"
 #include "config/atomic_file.hpp"
 #include "models/waveform.hpp"
 #include "sim/cli/arg_checks.hpp"
@@ -19,7 +20,7 @@ namespace h2sim::cli {
 
 namespace {
 struct GemmArgs {
-  std::string hw_file;
+  std::string hw_file = kDefaultHardware;
   int64_t m = 0, k = 0, n = 0, batch = 1;
   std::string on = "nmp";
   std::string fidelity = "cycle";
@@ -30,8 +31,10 @@ struct GemmArgs {
   bool quiet = false;
 };
 
-void run(const GemmArgs& a) {
+void run(const GemmArgs& given) {
+  GemmArgs a = given;
   validate_max_wall_s(a.max_wall_s);
+  a.hw_file = locate_config(ConfigKind::hardware, a.hw_file, "--hw");
   for (const auto& [flag, path] : {std::pair{"--json", a.json_file}, std::pair{"--vcd", a.vcd_file},
                                    std::pair{"--command-trace", a.command_trace_file}}) {
     check_output_file(flag, path);
@@ -79,7 +82,7 @@ void run(const GemmArgs& a) {
 void register_gemm_command(CLI::App& app) {
   auto args = std::make_shared<GemmArgs>();
   CLI::App* cmd = app.add_subcommand("gemm", "Simulate one GEMM (batch x (M x K) x (K x N)) on a design");
-  cmd->add_option("--hw", args->hw_file, "Hardware config YAML (configs/hardware/*.yaml)")->required();
+  cmd->add_option("--hw", args->hw_file, kHwHelp)->capture_default_str();
   cmd->add_option("--m", args->m, "Rows of the activation matrix (tokens x batch), elements")->required();
   cmd->add_option("--k", args->k, "Reduction dimension, elements")->required();
   cmd->add_option("--n", args->n, "Columns of the weight matrix, elements")->required();

@@ -9,6 +9,7 @@
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
+#include "config/locator.hpp"
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
 #include "config/atomic_file.hpp"
@@ -24,8 +25,8 @@ namespace h2sim::cli {
 
 namespace {
 struct RunArgs {
-  std::string hw_file = "configs/hardware/h2llm.yaml";
-  std::string model_file = "configs/models/llama3-8b.yaml";
+  std::string hw_file = kDefaultHardware;
+  std::string model_file = kDefaultModel;
   std::string scenario = "sharegpt";
   int64_t batch = 1;
   std::string dataflow;  // "" = the design's default
@@ -43,28 +44,25 @@ struct RunArgs {
   double max_wall_s = 0;
 };
 
-// Default configs are given relative to the source tree; when h2sim runs from elsewhere, look for
-// them beside the executable (build/<preset>/h2sim sits two levels below the tree).
-std::string locate_default(const std::string& given, const std::string& default_value) {
-  std::error_code ec;
-  if (given != default_value || std::filesystem::exists(given, ec)) return given;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      if (std::filesystem::exists(dir / given, ec)) return (dir / given).string();
-    }
-  }
-  return given;  // the loader reports it missing, naming the path
-}
-
 void run(const RunArgs& given) {
   RunArgs a = given;
   validate_max_wall_s(a.max_wall_s);
+  a.hw_file = locate_config(ConfigKind::hardware, a.hw_file, "--hw");
+  a.model_file = locate_config(ConfigKind::model, a.model_file, "--model");
+  const std::string scenario_file = locate_config(ConfigKind::scenario, a.scenario, "--scenario");
+  // Energy prices: --energy (a file or a shipped name), else the shipped default ones.
+  std::string energy_file;
+  if (!a.energy_file.empty()) {
+    energy_file = locate_config(ConfigKind::energy, a.energy_file, "--energy");
+  } else if (const auto names = shipped_names(ConfigKind::energy);
+             std::find(names.begin(), names.end(), kDefaultEnergy) != names.end()) {
+    energy_file = locate_config(ConfigKind::energy, kDefaultEnergy, "--energy");
+  }
   for (const auto& [flag, path] :
        {std::pair{"--json", a.json_file}, std::pair{"--trace", a.trace_file}, std::pair{"--vcd", a.vcd_file},
         std::pair{"--command-trace", a.command_trace_file}}) {
     check_output_file(flag, path);
-    check_not_an_input(flag, path, {a.hw_file, a.model_file, a.scenario, a.dataflow, a.energy_file});
+    check_not_an_input(flag, path, {a.hw_file, a.model_file, scenario_file, a.dataflow, energy_file});
   }
   if (!a.vcd_file.empty()) {  // the GTKWave save file written beside the VCD
     check_output_file("--vcd (its GTKWave save file)", gtkw_path_for(a.vcd_file));
@@ -72,11 +70,9 @@ void run(const RunArgs& given) {
                        {a.hw_file, a.model_file, a.scenario, a.dataflow, a.energy_file});
   }
   const SigintGuard sigint;  // Ctrl-C stops the search or the simulation cleanly (exit 130)
-  a.hw_file = locate_default(a.hw_file, RunArgs{}.hw_file);
-  a.model_file = locate_default(a.model_file, RunArgs{}.model_file);
   const HardwareConfig hw = load_hardware_config(a.hw_file, a.overrides);
   const ModelConfig model = load_model_config(a.model_file);
-  const Scenario scenario = resolve_scenario(a.scenario, a.model_file);
+  const Scenario scenario = load_scenario(scenario_file);
   LlmRunOptions opt;
   opt.fidelity = parse_fidelity(a.fidelity);
   if (a.dram != "lpddr5" && a.dram != "pipe") throw InputError("--dram: unknown model '" + a.dram + "' (valid: lpddr5, pipe)");
@@ -109,19 +105,14 @@ void run(const RunArgs& given) {
     throw InputError("--trace needs a simulated fidelity (ideal or cycle), not analytic");
   }
 
-  // Energy prices: --energy, else configs/energy/default.yaml next to the hardware configs.
-  std::string energy_file = a.energy_file;
-  if (energy_file.empty()) {
-    const auto beside = std::filesystem::path(a.hw_file).parent_path() / ".." / "energy" / "default.yaml";
-    std::error_code ec;
-    if (std::filesystem::exists(beside, ec)) energy_file = beside.lexically_normal().string();
-  }
   EnergyConfig energy;
   if (!energy_file.empty()) {
     energy = load_energy_config(energy_file, a.energy_overrides);
     opt.energy = &energy;
   } else if (!a.quiet) {
-    std::cerr << "h2sim: no energy config found (give --energy FILE); energy is not reported\n";
+    std::cerr << fmt::format("h2sim: no shipped energy config '{}' found (looked in: {}); give --energy FILE; "
+                             "energy is not reported\n",
+                             kDefaultEnergy, fmt::join(shipped_configs().looked_in, ", "));
   }
   DataflowChoice choice;
   choice.name_or_file = a.dataflow.empty() ? default_dataflow_name(hw) : a.dataflow;
@@ -150,9 +141,9 @@ void register_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
       "run", "Simulate a whole LLM inference (prefill + decode). With no options: H2-LLM, LLaMA3-8B, ShareGPT, batch 1");
-  cmd->add_option("--hw", args->hw_file, "Hardware config YAML")->capture_default_str();
-  cmd->add_option("--model", args->model_file, "Model YAML or the artifact's operator_graph.json")->capture_default_str();
-  cmd->add_option("--scenario", args->scenario, "humaneval, sharegpt, longbench, loogle, or a scenario YAML")
+  cmd->add_option("--hw", args->hw_file, kHwHelp)->capture_default_str();
+  cmd->add_option("--model", args->model_file, kModelHelp)->capture_default_str();
+  cmd->add_option("--scenario", args->scenario, "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML")
       ->capture_default_str();
   cmd->add_option("--batch", args->batch, "Sequences decoded together")
       ->capture_default_str()
@@ -185,7 +176,7 @@ void register_run_command(CLI::App& app) {
                   "step N, 1-based)")
       ->capture_default_str();
   cmd->add_option("--energy", args->energy_file,
-                  "Energy prices YAML (default: configs/energy/default.yaml beside the hardware configs)");
+                  "Energy prices: a shipped name or a YAML (default: the shipped 'default', configs/energy/default.yaml)");
   cmd->add_option("--energy-set", args->energy_overrides, "Override an energy key, e.g. --energy-set pe_mac_pj=1")
       ->take_all();
   cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4")->take_all();

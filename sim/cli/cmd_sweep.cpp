@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "config/errors.hpp"
+#include "config/locator.hpp"
 #include "mapping/sweep.hpp"
 #include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"

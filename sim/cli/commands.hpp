@@ -5,6 +5,13 @@
 
 namespace h2sim::cli {
 
+// Help of the flags that name a config (config/locator.hpp resolves them).
+inline constexpr const char* kHwHelp =
+    "Design: a shipped name (h2llm, id-nmp, id-nmp-plus, npu-only) or a hardware config YAML";
+inline constexpr const char* kModelHelp =
+    "Model: a shipped name (llama3-8b, llama3-70b, opt-6.7b, palm-8b), a model YAML, or the artifact's "
+    "operator_graph.json";
+
 void register_gemm_command(CLI::App& app);
 void register_run_command(CLI::App& app);
 void register_analyze_command(CLI::App& app);

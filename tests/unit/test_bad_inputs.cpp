@@ -54,7 +54,7 @@ std::vector<Expectation> read_expectations() {
 
 CheckOptions options() {
   CheckOptions o;
-  o.configs_dir = H2SIM_SOURCE_DIR "/configs";
+  o.shipped_config = shipped_config_path;
   return o;
 }
 
