@@ -63,9 +63,11 @@ json_check "$tmp/s.json" "j['tiling']['channels_per_gemm'] == 8" "--set nmp_chan
 expect_exit 2 "bad fidelity" -- "$H2SIM" gemm --hw "$hw" --m 1 --k 64 --n 64 --fidelity exact
 expect_in "$tmp/err" "valid: analytic, ideal, cycle" "bad fidelity lists valid values"
 expect_exit 2 "zero dimension" -- "$H2SIM" gemm --hw "$hw" --m 0 --k 64 --n 64
-expect_exit 2 "missing --hw" -- "$H2SIM" gemm --m 1 --k 64 --n 64
+expect_exit 0 "no --hw: the default design, as run" -- "$H2SIM" gemm --m 1 --k 64 --n 64 --fidelity analytic
 expect_exit 2 "missing file" -- "$H2SIM" gemm --hw "$tmp/none.yaml" --m 1 --k 64 --n 64
-expect_in "$tmp/err" "none.yaml: cannot open" "missing file named"
+expect_in "$tmp/err" "--hw: file '$tmp/none.yaml' does not exist" "missing file named"
+expect_exit 2 "unknown design name" -- "$H2SIM" gemm --hw h2lm --m 1 --k 64 --n 64
+expect_in "$tmp/err" "no hardware config named 'h2lm' and no such file (shipped in $SRC/configs/hardware: h2llm, " "unknown name: shipped names, closest first"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
