@@ -15,7 +15,6 @@
 #include "mapping/baselines.hpp"
 #include "mapping/evaluator.hpp"
 #include "mapping/model.hpp"
-#include "mapping/report.hpp"
 #include "mapping/search.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "models/dram/dram_workloads.hpp"
@@ -135,7 +134,7 @@ struct Workload {
   h2sim::HardwareConfig hw = h2sim::load_hardware_config(kSrc + "/configs/hardware/h2llm.yaml");
   std::string model_file = kSrc + "/configs/models/llama3-8b.yaml";
   h2sim::ModelConfig model = h2sim::load_model_config(model_file);
-  h2sim::Scenario scenario = h2sim::resolve_scenario("sharegpt", model_file);
+  h2sim::Scenario scenario = h2sim::load_scenario(kSrc + "/configs/scenarios/sharegpt.yaml");
 };
 
 // The search's inner call (per-layer latency) on the fixed baselines, one evaluator: its

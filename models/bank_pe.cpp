@@ -23,6 +23,7 @@ BankPe::BankPe(sc_core::sc_module_name name, int bank, const PeConfig& pe, int64
       row_bytes_(row_bytes),
       dram_(dram),
       ideal_(ideal) {
+  if (row_bytes_ <= 0) throw InternalError(std::string(this->name()) + ": no DRAM row size");
   SC_HAS_PROCESS(BankPe);
   SC_THREAD(fetcher);
   SC_THREAD(multiplier);

@@ -136,7 +136,8 @@ struct PeRun {
 
 PeRun run_one_pe(const HardwareConfig& hw, DramChannelPort& dram, std::vector<PeJob> jobs, bool ideal,
                  double release_at_ns, BankPeStats* stats = nullptr) {
-  BankPe pe("pe", 0, hw.pe, hw.buffers.weight_buffer_bytes, hw.burst_bytes, dram, ideal);
+  // Rows of 2 KiB, the LPDDR5 page (the standard's organisation.row_bytes, asserted in the LPDDR5 test).
+  BankPe pe("pe", 0, hw.pe, hw.buffers.weight_buffer_bytes, hw.burst_bytes, kRowBytesWithoutStandard, dram, ideal);
   BlockGate gate;
   PeRun run;
   simulate({[&] {
@@ -235,6 +236,7 @@ TEST(ComponentChannel, OneBlockScattersComputesAndLoads) {
   params.nmp = true;
   params.ideal = false;
   params.link_rates = LinkRates{12.8e9, 12.8e9};
+  params.row_bytes = kRowBytesWithoutStandard;  // the pipe ignores rows
   BandwidthPipeDram* dram_ptr = nullptr;
   Channel ch("ch0", hw, params, [&](const char* name) {
     auto d = std::make_unique<BandwidthPipeDram>(name, 16, 8e9, 12.8e9);
