@@ -8,6 +8,7 @@
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
+#include "config/locator.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
@@ -27,16 +28,18 @@ void register_verify_trace_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "verify-trace", "Check a DRAM command trace against every rule of the design's DRAM standard (exit 2 on a violation)");
   cmd->add_option("trace", a->trace_file, "Command trace CSV (--command-trace of h2sim dram, gemm or run)")->required();
-  cmd->add_option("--hw", a->hw_file, "Hardware config YAML the trace was made with; its dram_standard gives the rules")
-      ->required();
+  a->hw_file = kDefaultHardware;
+  cmd->add_option("--hw", a->hw_file, std::string(kHwHelp) + ", the design the trace was made with; its dram_standard "
+                  "gives the rules")->capture_default_str();
   cmd->add_option("--set", a->hw_overrides, "Override a hardware config key: KEY=VALUE (repeatable; as for the run)");
   cmd->add_option("--dram-set", a->dram_overrides,
                   "Override a DRAM standard key: KEY=VALUE (repeatable; as for the run)");
   cmd->callback([a]() {
-    HardwareConfig hw = load_hardware_config(a->hw_file, a->hw_overrides);
+    const std::string hw_file = locate_config(ConfigKind::hardware, a->hw_file, "--hw");
+    HardwareConfig hw = load_hardware_config(hw_file, a->hw_overrides);
     if (hw.dram_standard_file.empty()) {
       throw InputError(fmt::format("--hw {}: key 'dram_standard' is not set, so there are no DRAM rules to check",
-                                   a->hw_file));
+                                   hw_file));
     }
     DramStandard standard = load_dram_standard(hw.dram_standard_file, a->dram_overrides);
     TraceCheckResult r = check_command_trace_file(a->trace_file, standard, hw);
