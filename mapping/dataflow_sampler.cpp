@@ -70,6 +70,25 @@ inline int resize_ints(int* v, int n, int to) {
   for (int i = n; i < to; ++i) v[i] = 0;
   return to;
 }
+
+// Shuffles the `n` (at most 33) `units` in place and cuts them at random into `groups`
+// contiguous runs, non-empty when groups <= n: group_of[i] is the run of units[i]. Draws the
+// shuffle of the units, then the shuffle of the n - 1 cut points (the first groups - 1 are used).
+void shuffle_and_cut(int* units, int n, int groups, SearchRng& rng, int* group_of) {
+  rng.shuffle(units, size_t(n));
+  int cuts[66];
+  int n_cuts = 0;
+  for (int i = 1; i < n; ++i) cuts[n_cuts++] = i;
+  rng.shuffle(cuts, size_t(n_cuts));
+  n_cuts = resize_ints(cuts, n_cuts, groups - 1);
+  std::sort(cuts, cuts + n_cuts);
+  cuts[n_cuts++] = n;
+  int group = 0;
+  for (int i = 0; i < n; ++i) {
+    while (i >= cuts[group]) ++group;
+    group_of[i] = group;
+  }
+}
 }  // namespace
 
 int DataflowSampler::mag_partition_(uint64_t ops, SearchRng& rng, uint64_t* mags) const {
@@ -136,19 +155,11 @@ void DataflowSampler::gcmap_nmp_(int mpgs, uint32_t* masks, bool* pools, SearchR
   auto split_nonempty = [&](const int* units_in, int n_units, const int* targets, int n_targets) {
     // Shuffle the units and cut them into |targets| non-empty contiguous groups.
     int units[34];
+    int group_of[34];
     std::copy(units_in, units_in + n_units, units);
-    rng.shuffle(units, size_t(n_units));
-    int cuts[66];
-    int n_cuts = 0;
-    for (int i = 1; i < n_units; ++i) cuts[n_cuts++] = i;
-    rng.shuffle(cuts, size_t(n_cuts));
-    n_cuts = resize_ints(cuts, n_cuts, n_targets - 1);
-    std::sort(cuts, cuts + n_cuts);
-    cuts[n_cuts++] = n_units;
-    int group = 0;
+    shuffle_and_cut(units, n_units, n_targets, rng, group_of);
     for (int i = 0; i < n_units; ++i) {
-      while (i >= cuts[group]) ++group;
-      const int t = targets[group];
+      const int t = targets[group_of[i]];
       if (units[i] == kPool) {
         pools[t] = true;
       } else {
@@ -216,19 +227,9 @@ void DataflowSampler::map_tier_(const int* ops, int n, uint32_t nmp_mask, bool p
     if (!any) on_pool[n - 1] = true;
   } else {
     // NMP channels only: a non-empty contiguous split of the shuffled channels.
-    rng.shuffle(channels, size_t(n_channels));
-    int cuts[66];
-    int n_cuts = 0;
-    for (int i = 1; i < n_channels; ++i) cuts[n_cuts++] = i;
-    rng.shuffle(cuts, size_t(n_cuts));
-    n_cuts = resize_ints(cuts, n_cuts, n - 1);
-    std::sort(cuts, cuts + n_cuts);
-    cuts[n_cuts++] = n_channels;
-    int group = 0;
-    for (int i = 0; i < n_channels; ++i) {
-      while (i >= cuts[group]) ++group;
-      nmp[group] |= 1u << channels[i];
-    }
+    int group_of[32];
+    shuffle_and_cut(channels, n_channels, n, rng, group_of);
+    for (int i = 0; i < n_channels; ++i) nmp[group_of[i]] |= 1u << channels[i];
   }
   tier.ops.clear();
   tier.ops.reserve(size_t(n));
