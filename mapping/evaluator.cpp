@@ -12,14 +12,13 @@ AnalyticEvaluator::AnalyticEvaluator(HardwareConfig hw, ModelConfig model, Scena
                                      EvaluatorOptions options)
     : hw_(std::move(hw)), model_(std::move(model)), scenario_(std::move(scenario)), batch_(batch), options_(options) {
   if (batch_ <= 0) throw InputError("batch must be at least 1");
-  const int64_t p = scenario_.prompt_tokens, g = scenario_.decode_tokens, cap = scenario_.max_context_tokens;
+  const int64_t g = scenario_.decode_tokens;
   if (options_.artifact_compat) {
     // The artifact runs every decode step at the final context.
-    steps_.push_back({std::min(cap, p + g), g});
+    steps_.push_back({decode_context_tokens(scenario_, g, true), g});
   } else {
-    // Step i (1-based) attends over the prompt and the i tokens generated so far, itself included.
     for (int64_t i = 1; i <= g; ++i) {
-      int64_t ctx = std::min(cap, p + i);
+      const int64_t ctx = decode_context_tokens(scenario_, i, false);
       if (!steps_.empty() && steps_.back().first == ctx) {
         steps_.back().second++;
       } else {

@@ -501,6 +501,10 @@ Scenario load_scenario(const std::string& path) {
   return s;
 }
 
+int64_t decode_context_tokens(const Scenario& s, int64_t step, bool artifact_compat) {
+  return std::min(s.max_context_tokens, s.prompt_tokens + (artifact_compat ? s.decode_tokens : step));
+}
+
 GemmShape operator_shape(const ModelConfig& m, OpKind kind, const PassShape& p) {
   const int64_t rows = p.batch * p.tokens;
   const int64_t hd = m.head_dim();

@@ -106,6 +106,12 @@ struct Scenario {
 
 Scenario load_scenario(const std::string& path);
 
+// The context decode step `step` (1-based) attends over: the prompt and the `step` tokens
+// generated so far, the new one included, capped at max_context_tokens. With `artifact_compat`
+// every step runs at the final context (prompt + decode tokens), as the artifact does. The one
+// definition for the analytic evaluator, the simulated runs and their activity counts.
+int64_t decode_context_tokens(const Scenario& scenario, int64_t step, bool artifact_compat);
+
 enum class Pass { prefill, decode };
 
 // One pass of a layer: `tokens` new tokens per sequence (prompt length in prefill, 1 in decode)

@@ -12,7 +12,6 @@
 #include "config/errors.hpp"
 #include "mapping/channel_plan.hpp"
 #include "models/chip.hpp"
-#include "models/dram/dram_standard.hpp"
 #include "models/dram/dram_command_trace.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
@@ -189,32 +188,12 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
       r.breakdown_ns.compute = r.latency_ns;
     }
   } else {
-    ChipOptions chip_options;
-    chip_options.ideal = options.fidelity == Fidelity::ideal;
-    chip_options.dram_factory = options.dram_factory;
-    // The design's DRAM standard (with --dram-set applied) sets the row size whichever DRAM model runs.
-    std::unique_ptr<DramStandard> loaded;
-    if (!hw.dram_standard_file.empty()) {
-      loaded = std::make_unique<DramStandard>(load_dram_standard(hw.dram_standard_file, options.dram_overrides));
-    }
-    chip_options.row_bytes = loaded ? loaded->row_bytes : kRowBytesWithoutStandard;
-    const DramStandard* standard = nullptr;
-    if (options.dram_factory) {
-      r.dram_model = "custom";
-    } else if (options.fidelity == Fidelity::cycle && options.dram == DramModel::lpddr5) {
-      if (!loaded) {
-        throw InputError(fmt::format("{}: key 'dram_standard' is not set; add it or use --dram pipe", hw.source_file));
-      }
-      standard = loaded.get();
-      chip_options.dram_standard = standard;
-      r.dram_model = "lpddr5";
-    } else {
-      r.dram_model = "pipe";
-    }
-    if (!options.command_trace_path.empty() && !standard) {
+    const ChipSetup setup = setup_chip(hw, options.fidelity, options.dram, options.dram_overrides, options.dram_factory);
+    r.dram_model = setup.dram_model;
+    if (!options.command_trace_path.empty() && setup.options.dram_standard == nullptr) {
       throw InputError("--command-trace needs the cycle-level DRAM model (--fidelity cycle, --dram lpddr5)");
     }
-    Chip chip("chip", hw, chip_options);
+    Chip chip("chip", hw, setup.options);
     GemmDriver driver("driver", chip, hw, shape, options.target, plans, reduce_adds);
     std::unique_ptr<DramCommandTraceFile> command_trace;
     if (!options.command_trace_path.empty()) {
@@ -268,7 +247,7 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
       r.max_input_buffer_bytes = std::max(r.max_input_buffer_bytes, ch.max_input_buffer_used_bytes());
       r.max_output_buffer_bytes_per_pe = std::max(r.max_output_buffer_bytes_per_pe, ch.max_output_buffer_used_bytes());
     }
-    if (standard) {
+    if (setup.options.dram_standard != nullptr) {  // the LPDDR5 model played it
       int64_t hits = 0, accesses = 0;
       for (int c = 0; c < chip.channel_count(); ++c) {
         const DramStats st = static_cast<const Lpddr5Dram&>(chip.channel(c).dram()).dram_stats();

@@ -9,16 +9,12 @@
 #include "mapping/gemm.hpp"
 #include "mapping/roofline.hpp"
 #include "models/chip.hpp"
+#include "sim/chip_setup.hpp"
 #include "sim/fidelity.hpp"
 
 namespace h2sim {
 
 enum class GemmTarget { nmp, npu };
-
-// The DRAM behind each channel at `cycle` fidelity: the cycle-level LPDDR5 model of the design's
-// `dram_standard` (the default when it has one), or a bandwidth pipe per port. `ideal` always
-// uses the pipe.
-enum class DramModel { lpddr5, pipe };
 
 struct GemmRunOptions {
   Fidelity fidelity = Fidelity::cycle;

@@ -12,6 +12,10 @@
 // Memoization: layers are identical and FC operators repeat every decode step, so a MAG whose
 // operators, shapes and placements have been measured before reuses that measurement (time and
 // activity). `exact` simulates every MAG of every layer of every step instead.
+//
+// Files by role: sim/llm_runner.cpp (this entry), sim/llm_passes (pass loop and memoization),
+// sim/mag_execution (one MAG on the chip), sim/llm_activity (activity accounting), and
+// sim/chip_setup (the chip and its DRAM, shared with sim/gemm_runner).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,7 +26,7 @@
 #include "mapping/energy.hpp"
 #include "mapping/model.hpp"
 #include "sim/fidelity.hpp"
-#include "sim/gemm_runner.hpp"
+#include "sim/chip_setup.hpp"
 
 namespace h2sim {
 

@@ -71,5 +71,17 @@ if [ $? -eq 2 ] && grep -q "batch" "$tmp/err"; then ok; else bad "batch 0"; fi
 "$H2SIM" run "${tiny[@]}" --scenario nosuch >/dev/null 2>"$tmp/err"
 if [ $? -eq 2 ]; then ok; else bad "unknown scenario"; fi
 
+# One chip setup for run and gemm (sim/chip_setup.hpp): at cycle fidelity the LPDDR5 model needs
+# the design's dram_standard; without it both say so (exit 2), neither falls back to the pipes.
+grep -v '^dram_standard:' "$SRC/configs/hardware/h2llm.yaml" > "$tmp/no-standard.yaml"
+nostd=(--hw "$tmp/no-standard.yaml" --model "$SRC/tests/data/e2e/tiny-llama.yaml"
+       --scenario "$SRC/tests/data/e2e/tiny-scenario.yaml" --batch 2 --out "$tmp/out" --quiet --dataflow fc-nmp)
+"$H2SIM" run "${nostd[@]}" >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && grep -q "no-standard.yaml: key 'dram_standard' is not set" "$tmp/err"; then ok; else bad "run without dram_standard"; cat "$tmp/err"; fi
+"$H2SIM" gemm --hw "$tmp/no-standard.yaml" --m 1 --k 256 --n 256 >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && grep -q "no-standard.yaml: key 'dram_standard' is not set" "$tmp/err"; then ok; else bad "gemm without dram_standard"; cat "$tmp/err"; fi
+if "$H2SIM" run "${nostd[@]}" --dram pipe --json "$tmp/pipe.json" >/dev/null 2>"$tmp/err"; then ok; else bad "run --dram pipe without dram_standard"; cat "$tmp/err"; fi
+json_check "a['dram_model'] == 'pipe'" "run --dram pipe reports the pipe" "$tmp/pipe.json"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
