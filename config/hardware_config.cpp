@@ -63,12 +63,15 @@ int64_t element_bytes_of(YamlMap& m, const std::string& precision) {
 }
 }  // namespace
 
+const char* to_string(NmpKind k) { return k == NmpKind::in_die ? "in_die" : "hybrid_bonded"; }
+const char* to_string(InDieActivation a) { return a == InDieActivation::all_bank ? "all_bank" : "per_bank"; }
+
 HardwareConfig load_hardware_config(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path);
   apply_overrides(root, overrides, "--set");
   YamlMap top(root, path, "",
                {"name", "channels", "nmp_channels", "banks_per_channel", "bank_capacity_mib", "external_bandwidth_gbps",
-                "precision", "burst_bytes", "pe", "buffers", "npu", "dram_standard"});
+                "precision", "burst_bytes", "nmp_kind", "in_die", "pe", "buffers", "npu", "dram_standard"});
 
   HardwareConfig hw;
   hw.source_file = path;
@@ -95,6 +98,32 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
   hw.burst_bytes = top.optional_integer("burst_bytes").value_or(32);
   if (hw.burst_bytes <= 0 || hw.burst_bytes > kMaxBurstBytes) {
     top.fail("burst_bytes", fmt::format("must be a whole number in 1..{}, found {}", kMaxBurstBytes, hw.burst_bytes));
+  }
+
+  const std::string kind = top.optional_string("nmp_kind").value_or("hybrid_bonded");
+  if (kind == "hybrid_bonded") {
+    hw.nmp_kind = NmpKind::hybrid_bonded;
+  } else if (kind == "in_die") {
+    hw.nmp_kind = NmpKind::in_die;
+  } else {
+    top.fail("nmp_kind", fmt::format("unknown NMP kind '{}' (valid: hybrid_bonded, in_die)", kind));
+  }
+  if (auto d = top.optional_map("in_die", {"activation", "mac_interval_ck"})) {
+    if (hw.nmp_kind != NmpKind::in_die) {
+      top.fail("in_die", fmt::format("only valid with nmp_kind: in_die (this design's nmp_kind is {})", kind));
+    }
+    const std::string act = d->string("activation");
+    if (act == "per_bank") {
+      hw.in_die.activation = InDieActivation::per_bank;
+    } else if (act == "all_bank") {
+      hw.in_die.activation = InDieActivation::all_bank;
+    } else {
+      d->fail("activation", fmt::format("unknown activation '{}' (valid: per_bank, all_bank)", act));
+    }
+    hw.in_die.mac_interval_ck = d->integer_in_range("mac_interval_ck", 1, 4096);
+    d->reject_unknown_keys();
+  } else if (hw.nmp_kind == NmpKind::in_die) {
+    top.fail("in_die", "required when nmp_kind is in_die (keys: activation, mac_interval_ck)");
   }
 
   // The PE and buffer sections describe the NMP die; a design without NMP channels may omit them.

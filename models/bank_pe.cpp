@@ -153,6 +153,28 @@ void BankPe::multiplier() {
   }
 }
 
+void BankPe::record_lockstep_job(int64_t stream_bytes, int64_t weight_bytes, double macs,
+                                 const sc_core::sc_time& start, const sc_core::sc_time& end) {
+  hb_requested_bytes_ += stream_bytes;
+  stats_.weight_bytes += weight_bytes;
+  stats_.macs += macs;
+  ++stats_.jobs;
+  const sc_core::sc_time busy = mac_time(macs);
+  stats_.busy += busy;
+  // The PE reads and multiplies as the MAC commands arrive: both span the stream. No weight
+  // buffer: operands come from the bank and the registers (weight_buffer_bytes stays 0).
+  if (hb_fetching_wave_.attached() && end > start) {
+    hb_fetching_wave_.set_at(to_ps(start), 1);
+    hb_gbps_wave_.set_at(to_ps(start), double(stream_bytes) / ((end - start).to_seconds() * 1e9));
+    busy_wave_.set_at(to_ps(start), 1);
+    mac_fraction_wave_.set_at(to_ps(start), busy.to_seconds() / (end - start).to_seconds());
+    hb_fetching_wave_.set(0);
+    hb_gbps_wave_.set(0);
+    busy_wave_.set(0);
+    mac_fraction_wave_.set(0);
+  }
+}
+
 void BankPe::record_weight_buffer() {
   if (spans_.empty()) return;
   // Occupancy = sum over chunks of bytes x (share arrived - share consumed), each share a ramp

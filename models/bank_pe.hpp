@@ -53,6 +53,12 @@ class BankPe : public sc_core::sc_module {
   // last MAC of job i has finished.
   void start(std::vector<PeJob> jobs, const BlockGate& gate, std::function<void(int64_t)> job_done);
 
+  // In-die PIM (nmp_kind in_die): the channel's PIM stage drove this PE in lockstep with the
+  // others; it records one job: `stream_bytes` read from its bank (all banks stream the same
+  // bytes), `weight_bytes` of them its own, `macs` done between `start` and `end`.
+  void record_lockstep_job(int64_t stream_bytes, int64_t weight_bytes, double macs, const sc_core::sc_time& start,
+                           const sc_core::sc_time& end);
+
   const BankPeStats& stats() const { return stats_; }
   // Bytes the fetcher asked its bank for (the DRAM's hb_bytes must match at the end of a run).
   int64_t hb_requested_bytes() const { return hb_requested_bytes_; }

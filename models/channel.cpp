@@ -1,6 +1,7 @@
 #include "models/channel.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "config/errors.hpp"
@@ -20,6 +21,8 @@ Channel::Channel(sc_core::sc_module_name name, const HardwareConfig& hw, const C
                                               params.ideal));
     }
     SC_HAS_PROCESS(Channel);
+    pim_lockstep_ = !params_.ideal && hw.nmp_kind == NmpKind::in_die;
+    if (pim_lockstep_) SC_THREAD(pim_stage);
     SC_THREAD(scatter_stage);
     SC_THREAD(release_stage);
     SC_THREAD(load_stage);
@@ -84,8 +87,59 @@ void Channel::start_pes() {
     }
     if (block_pes_remaining_[bi] == 0) throw InternalError(std::string(name()) + ": a block with no work");
   }
+  if (pim_lockstep_) {
+    pim_jobs_.clear();
+    pim_jobs_done_ = 0;
+    for (size_t bi = 0; bi < plan.blocks.size(); ++bi) {
+      PimJob pj;
+      pj.block = int64_t(bi);
+      bool first = true;
+      for (int64_t pe = 0; pe < pes; ++pe) {
+        const PeJob& j = jobs[size_t(pe)][bi];
+        pj.pe.push_back(j);
+        if (j.macs <= 0) continue;
+        // Each PE's share of a block starts at the same row of its bank (channel_plan lays the
+        // weights out alike in every bank); an all-bank ACT opens one row address in all.
+        if (first) pj.start_row = j.start_row, first = false;
+        pj.bytes_per_bank = std::max(pj.bytes_per_bank, j.weight_bytes);
+      }
+      pim_jobs_.push_back(std::move(pj));
+    }
+    start_pim_.notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
   for (int64_t pe = 0; pe < pes; ++pe) {
     pes_[pe]->start(std::move(jobs[pe]), gate_, [this](int64_t block) { on_job_done(block); });
+  }
+}
+
+void Channel::pim_stage() {
+  const double lanes = double(hw_.pe.fpus_per_pe * hw_.pe.macs_per_fpu_per_cycle);
+  for (;;) {
+    sc_core::wait(start_pim_);
+    for (const PimJob& pj : pim_jobs_) {
+      while (gate_.released <= pj.block) sc_core::wait(gate_.changed);
+      const sc_core::sc_time start = sc_core::sc_time_stamp();
+      // The slowest PE paces the MAC commands: its MACs on one burst, in whole PE cycles.
+      double cycles_per_burst = 0;
+      for (const PeJob& j : pj.pe) {
+        if (j.macs <= 0) continue;
+        const double bursts = std::ceil(double(std::max<int64_t>(j.weight_bytes, 1)) / double(hw_.burst_bytes));
+        cycles_per_burst = std::max(cycles_per_burst, std::ceil(j.macs / bursts / lanes));
+      }
+      const int64_t pe_interval_ps = std::llround(cycles_per_burst / hw_.pe.frequency_hz * 1e12);
+      if (pj.bytes_per_bank > 0) dram_->pim_stream(pj.start_row, pj.bytes_per_bank, pe_interval_ps);
+      wait_until(sc_core::sc_time_stamp() + sc_core::sc_time(double(pe_interval_ps), sc_core::SC_PS));  // the last burst's MACs
+      for (size_t pe = 0; pe < pj.pe.size(); ++pe) {
+        const PeJob& j = pj.pe[pe];
+        if (j.macs <= 0) continue;
+        pes_[pe]->record_lockstep_job(pj.bytes_per_bank, j.weight_bytes, j.macs, start, sc_core::sc_time_stamp());
+      }
+      ++pim_jobs_done_;
+      for (const PeJob& j : pj.pe) {
+        if (j.macs > 0) on_job_done(pj.block);
+      }
+    }
   }
 }
 
@@ -227,6 +281,11 @@ std::vector<std::string> Channel::pending_work() const {
   }
   for (const auto& pe : pes_) {
     if (std::string s = pe->pending_work(); !s.empty()) p.push_back(s);
+  }
+  if (pim_lockstep_ && plan_ != nullptr && pim_jobs_done_ < pim_jobs_.size()) {
+    p.push_back(std::string(name()) + ".pim: " + std::to_string(pim_jobs_done_) + " of " +
+                std::to_string(pim_jobs_.size()) + " lockstep blocks streamed; next block " +
+                std::to_string(pim_jobs_[pim_jobs_done_].block) + ", blocks released " + std::to_string(gate_.released));
   }
   return p;
 }

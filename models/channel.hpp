@@ -76,6 +76,7 @@ class Channel : public sc_core::sc_module {
   void release_stage();
   void load_stage();
   void start_pes();
+  void pim_stage();
   void on_job_done(int64_t block);
   void check_occupancy() const;
 
@@ -111,6 +112,20 @@ class Channel : public sc_core::sc_module {
   int64_t max_input_used_ = 0;
   int64_t max_output_used_per_pe_ = 0;
   int active_pes_ = 0;
+
+  // In-die PIM (nmp_kind in_die, cycle fidelity): the PEs do not stream on their own; the PIM
+  // stage plays the blocks in order, each as one lockstep stream of all banks once the block is
+  // released (its input is in the PEs' registers).
+  struct PimJob {
+    int64_t block = 0;
+    int64_t start_row = 0;
+    int64_t bytes_per_bank = 0;  // the most any PE needs: every bank streams that much
+    std::vector<PeJob> pe;       // per PE: its own bytes and MACs
+  };
+  bool pim_lockstep_ = false;
+  std::vector<PimJob> pim_jobs_;
+  size_t pim_jobs_done_ = 0;
+  sc_core::sc_event start_pim_;
 };
 
 }  // namespace h2sim

@@ -42,7 +42,7 @@ Chip::Chip(sc_core::sc_module_name name, const HardwareConfig& hw, const ChipOpt
       if (standard != nullptr) return std::make_unique<Lpddr5Dram>(dram_name, hw, *standard, nmp);
       return std::make_unique<BandwidthPipeDram>(dram_name, static_cast<int>(hw.banks_per_channel),
                                                  nmp ? hw.pe.hb_bandwidth_bytes_per_s : 0.0,
-                                                 hw.external_bandwidth_bytes_per_s);
+                                                 hw.external_bandwidth_bytes_per_s, hw.burst_bytes);
     };
     channels_.push_back(std::make_unique<Channel>(ch.c_str(), hw, p, make_dram));
     if (standard != nullptr || options.dram_factory) channels_.back()->link().attach_dram(&channels_.back()->dram(), hw.channel_capacity_bytes());

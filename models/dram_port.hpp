@@ -25,6 +25,11 @@ class DramChannelPort {
   // hybrid-bonded port to its PE (rows are consecutive: bytes beyond one row continue in row+1).
   virtual void hb_read(int bank, int64_t row, int64_t bytes) = 0;
 
+  // In-die PIM (nmp_kind in_die): streams `bytes_per_bank` of EVERY bank, from the start of `row`,
+  // into the banks' PEs in lockstep, one all-bank MAC command per burst, no closer together than
+  // `pe_interval_ps` (the PEs' compute time per burst). hb_bytes counts the bytes of all banks.
+  virtual void pim_stream(int64_t row, int64_t bytes_per_bank, int64_t pe_interval_ps) = 0;
+
   // Moves `bytes` at byte `address` of the channel across its external interface.
   virtual void external_access(DramAccess kind, int64_t address, int64_t bytes) = 0;
 

@@ -36,6 +36,17 @@ void Lpddr5Dram::hb_read(int bank, int64_t row, int64_t bytes) {
   --port_stats_.in_flight;
 }
 
+void Lpddr5Dram::pim_stream(int64_t row, int64_t bytes_per_bank, int64_t pe_interval_ps) {
+  if (bytes_per_bank <= 0) return;
+  ++port_stats_.in_flight;
+  // One call: in PIM mode the host's controller runs the lockstep stream and serves no normal
+  // request to these banks in between (GDDR6-AiM's controller, in-die-pim.md 1.3).
+  const int64_t done_ps = engine_.pim_stream(row, bytes_per_bank, pe_interval_ps, now_ps());
+  port_stats_.hb_bytes += bytes_per_bank * int64_t(engine_.standard().banks());
+  wait_until(ps_time(done_ps));
+  --port_stats_.in_flight;
+}
+
 void Lpddr5Dram::external_access(DramAccess kind, int64_t address, int64_t bytes) {
   if (bytes <= 0) return;
   ++port_stats_.in_flight;

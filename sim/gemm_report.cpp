@@ -33,7 +33,7 @@ std::string format_gemm_report(const GemmRunResult& r) {
                                                       r.breakdown_ns.scatter, r.breakdown_ns.compute,
                                                       r.breakdown_ns.load, r.breakdown_ns.reduce));
     line("PE utilization", fmt::format("{:.1f} %", 100 * r.pe_utilization));
-    if (r.fidelity != Fidelity::analytic) line("hybrid-bonding bandwidth", fmt::format("{:.1f} of {:.1f} GB/s peak", r.hb_bandwidth_gbps, r.hb_peak_bandwidth_gbps));
+    if (r.fidelity != Fidelity::analytic) line(r.nmp_kind == "in_die" ? "in-die bank bandwidth" : "hybrid-bonding bandwidth", fmt::format("{:.1f} of {:.1f} GB/s peak", r.hb_bandwidth_gbps, r.hb_peak_bandwidth_gbps));
     if (r.max_input_buffer_bytes > 0) {
       line("peak buffer use", fmt::format("input {} B, output {} B per PE", r.max_input_buffer_bytes,
                                           r.max_output_buffer_bytes_per_pe));
@@ -47,6 +47,17 @@ std::string format_gemm_report(const GemmRunResult& r) {
                                                r.dram_reads, r.dram_precharges, r.dram_refreshes, 100 * r.dram_row_hit_rate));
   } else if (r.dram_model == "pipe") {
     line("DRAM", "bandwidth pipe (no command timing)");
+  }
+  if (r.has_pim_stats) {
+    // RD above counts bursts read from the arrays: one per bank per MACab.
+    line("in-die PIM commands (all channels)",
+         fmt::format("MACab {}, ACT {}, PREab {}; {} lockstep rows opened", r.pim_mac_commands, r.pim_act_commands,
+                     r.pim_pre_commands, r.pim_rows_opened));
+    line("in-die PIM per NMP channel",
+         fmt::format("command bus {:.1f} % busy; MACab every {:.2f} ns; exposed row switches {:.1f} ns "
+                     "(activate-window stalls {:.1f} ns, refresh {:.1f} ns); compute-paced {:.1f} ns",
+                     100 * r.pim_command_bus_utilization, r.pim_mac_interval_ns, r.pim_row_switch_ns,
+                     r.pim_act_window_stall_ns, r.pim_refresh_stall_ns, r.pim_compute_paced_ns));
   }
   line("external bandwidth", fmt::format("{:.2f} of {:.1f} GB/s peak", r.external_bandwidth_gbps,
                                          r.external_peak_bandwidth_gbps));
@@ -98,6 +109,19 @@ nlohmann::ordered_json gemm_report_json(const GemmRunResult& r) {
   j["dram_commands"] = {{"activate", r.dram_activates}, {"read", r.dram_reads},
                         {"precharge", r.dram_precharges}, {"refresh", r.dram_refreshes}};
   j["dram_row_hit_rate"] = r.dram_row_hit_rate;
+  j["nmp_kind"] = r.nmp_kind;
+  if (r.has_pim_stats) {
+    j["in_die_pim"] = {{"mac_commands", r.pim_mac_commands},
+                       {"act_commands", r.pim_act_commands},
+                       {"pre_commands", r.pim_pre_commands},
+                       {"rows_opened", r.pim_rows_opened},
+                       {"mac_interval_ns", r.pim_mac_interval_ns},
+                       {"per_channel", {{"command_bus_utilization", r.pim_command_bus_utilization},
+                                        {"row_switch_ns", r.pim_row_switch_ns},
+                                        {"act_window_stall_ns", r.pim_act_window_stall_ns},
+                                        {"refresh_stall_ns", r.pim_refresh_stall_ns},
+                                        {"compute_paced_ns", r.pim_compute_paced_ns}}}};
+  }
   j["efficiency_vs_analytic"] = r.analytic_latency_ns / r.latency_ns;
   j["wall_s"] = r.wall_s;
   j["wall_peak_rss_mib"] = r.wall_peak_rss_mib;

@@ -133,6 +133,7 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
   const auto wall_start = std::chrono::steady_clock::now();
   GemmRunResult r;
   r.design = hw.name;
+  r.nmp_kind = to_string(hw.nmp_kind);
   r.shape = shape;
   r.target = options.target;
   r.fidelity = options.fidelity;
@@ -251,14 +252,40 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
       int64_t hits = 0, accesses = 0;
       for (int c = 0; c < chip.channel_count(); ++c) {
         const DramStats st = static_cast<const Lpddr5Dram&>(chip.channel(c).dram()).dram_stats();
-        r.dram_activates += st.commands.act;
-        r.dram_reads += st.commands.rd + st.commands.hb_rd;
-        r.dram_precharges += st.commands.pre + st.commands.pre_all;
+        r.dram_activates += st.commands.bank_activations(hw.banks_per_channel);
+        r.dram_reads += st.commands.array_reads(hw.banks_per_channel);
+        r.dram_precharges += st.commands.precharge_commands();
         r.dram_refreshes += st.commands.ref_all + st.commands.ref_bank;
         hits += st.external.row_hits + st.hb.row_hits;
         accesses += st.external.column_accesses + st.hb.column_accesses;
       }
       r.dram_row_hit_rate = accesses > 0 ? double(hits) / double(accesses) : 0.0;
+      if (hw.nmp_kind == NmpKind::in_die && options.target == GemmTarget::nmp) {
+        int used = 0;
+        for (int c = 0; c < chip.channel_count(); ++c) {
+          const auto& d = static_cast<const Lpddr5Dram&>(chip.channel(c).dram());
+          const DramPimStats p = d.dram_stats().pim;
+          if (p.mac_commands == 0) continue;
+          ++used;
+          r.pim_mac_commands += p.mac_commands;
+          r.pim_act_commands += p.act_commands;
+          r.pim_pre_commands += p.pre_commands;
+          r.pim_rows_opened += p.rows_opened;
+          r.pim_command_bus_utilization += p.command_bus_utilization();
+          r.pim_act_window_stall_ns += double(p.act_window_stall_ps) / 1e3;
+          r.pim_row_switch_ns += double(p.row_switch_ps) / 1e3;
+          r.pim_refresh_stall_ns += double(p.refresh_stall_ps) / 1e3;
+          r.pim_compute_paced_ns += double(p.compute_paced_ps) / 1e3;
+          r.pim_mac_interval_ns = double(d.engine().pim_mac_interval_ps()) / 1e3;
+        }
+        r.has_pim_stats = used > 0;
+        if (used > 0) {
+          for (double* x : {&r.pim_command_bus_utilization, &r.pim_act_window_stall_ns, &r.pim_row_switch_ns,
+                            &r.pim_refresh_stall_ns, &r.pim_compute_paced_ns}) {
+            *x /= used;
+          }
+        }
+      }
     }
     // Invariants: every byte asked for was delivered, every MAC was done once.
     double pe_macs = 0;

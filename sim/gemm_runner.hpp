@@ -71,6 +71,17 @@ struct GemmRunResult {
   // LPDDR5 command counts over all channels (cycle fidelity with the LPDDR5 model).
   int64_t dram_activates = 0, dram_reads = 0, dram_precharges = 0, dram_refreshes = 0;
   double dram_row_hit_rate = 0;
+  // In-die PIM designs (nmp_kind in_die) at cycle fidelity with the LPDDR5 model: the host's
+  // lockstep command stream, summed over the NMP channels (times: mean per NMP channel used).
+  std::string nmp_kind;            // "hybrid_bonded" or "in_die"
+  bool has_pim_stats = false;
+  int64_t pim_mac_commands = 0, pim_act_commands = 0, pim_pre_commands = 0, pim_rows_opened = 0;
+  double pim_command_bus_utilization = 0;   // mean over the NMP channels used: busy CK / stream span
+  double pim_act_window_stall_ns = 0;       // ACTs held by nRRD / nFAW beyond bank readiness
+  double pim_row_switch_ns = 0;             // exposed: last MAC of a row to the first of the next
+  double pim_refresh_stall_ns = 0;
+  double pim_compute_paced_ns = 0;          // MAC spacing stretched because the PEs compute slower
+  double pim_mac_interval_ns = 0;           // in_die.mac_interval_ck
   double wall_s = 0;
   double wall_peak_rss_mib = 0;   // host: peak resident memory of the process (not deterministic)
 };

@@ -19,7 +19,7 @@ ActivityCounts chip_activity(Chip& chip, const HardwareConfig& hw) {
     for (const auto& pe : ch.pes()) a.pe_macs += pe->stats().macs;
     if (auto* lp = dynamic_cast<const Lpddr5Dram*>(&ch.dram())) {
       const DramStats st = lp->dram_stats();
-      a.dram_activates += double(st.commands.act);
+      a.dram_activates += double(st.commands.bank_activations(hw.banks_per_channel));
       a.dram_read_bursts += double(st.commands.rd);
       a.dram_write_bursts += double(st.commands.wr);
       a.dram_refreshes += double(st.commands.ref_all + st.commands.ref_bank);

@@ -23,8 +23,9 @@ constexpr int64_t kLongAgo = INT64_MIN / 4;  // "no such command yet": every rul
 // available here; the debt is the all-bank one expressed in REFpb).
 constexpr int64_t kRefreshPostponeMax = 8;
 
-const char* const kCmdNames[] = {"ACT", "PRE", "PREab", "RD", "WR", "RDA", "WRA", "REFab", "REFpb", "HB_RD"};
-constexpr int kCmdKinds = 10;
+const char* const kCmdNames[] = {"ACT",   "PRE",   "PREab", "RD",    "WR",    "RDA",
+                                 "WRA",   "REFab", "REFpb", "HB_RD", "ACTab", "MACab"};
+constexpr int kCmdKinds = 12;
 }  // namespace
 
 const char* trace_rule_name(TraceRule r) {
@@ -57,6 +58,7 @@ const char* trace_rule_name(TraceRule r) {
     case TraceRule::hb_rate: return "hb_rate";
     case TraceRule::hb_nRTP: return "hb_nRTP";
     case TraceRule::hb_port_sharing: return "hb_port_sharing";
+    case TraceRule::pim_mac_interval: return "pim_mac_interval";
     case TraceRule::count: break;
   }
   return "?";
@@ -92,6 +94,7 @@ const char* trace_rule_meaning(TraceRule r) {
     case TraceRule::hb_rate: return "one HB column access per port period (column_access_bytes / pe.hb_bandwidth), same bank";
     case TraceRule::hb_nRTP: return "HB_RD to PRE, same bank: nRTP less row_switch_overlap x (nRTP + nRPpb + nRCD)";
     case TraceRule::hb_port_sharing: return "external column (busy nCCD_L) and HB access (busy one port period) on one bank";
+    case TraceRule::pim_mac_interval: return "MACab to MACab: in_die.mac_interval_ck (in-die PIM)";
     case TraceRule::count: break;
   }
   return "?";
@@ -126,6 +129,8 @@ DramTraceChecker::DramTraceChecker(const DramStandard& s, const HardwareConfig& 
                    : 0;
   // The design hides this much of each HB row switch by starting the PRE early (hb_port docs).
   hb_hidden_ = std::llround(s.hb.row_switch_overlap * double(nrtp_ + nrppb_ + nrcd_));
+  // In-die PIM: all-bank MAC commands every in_die.mac_interval_ck at the most.
+  if (hw.nmp_kind == NmpKind::in_die) pim_mac_ = ps(hw.in_die.mac_interval_ck);
   channels_ = hw.channels;
   if (banks_ <= 0 || rows_per_bank_ <= 0 || bursts_per_row_ <= 0 || tck_ <= 0 || faw_acts_ <= 0) {
     throw InputError(fmt::format("{}: the design's DRAM has no banks, rows or columns to check", hw.source_file));
@@ -305,7 +310,8 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
   if (c.cycle != (t >= 0 ? t / tck_ : -1) || t < 0) {
     return fail(TraceRule::format, line, 0, 0, fmt::format("cycle {} is not floor(time_ps / tCK {} ps)", c.cycle, tck_));
   }
-  const bool all_banks = c.cmd == TraceCmd::PREab || c.cmd == TraceCmd::REFab;
+  const bool all_banks = c.cmd == TraceCmd::PREab || c.cmd == TraceCmd::REFab || c.cmd == TraceCmd::ACTab ||
+                         c.cmd == TraceCmd::MACab;
   if (all_banks) {
     if (c.bank != -1 || c.bank_group != -1) {
       return fail(TraceRule::address_range, line, 0, 0, "all-bank commands have bank and bank_group -1");
@@ -319,10 +325,14 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
   }
   const bool col = c.cmd == TraceCmd::RD || c.cmd == TraceCmd::WR || c.cmd == TraceCmd::RDA ||
                    c.cmd == TraceCmd::WRA || c.cmd == TraceCmd::HB_RD;
-  if ((col || c.cmd == TraceCmd::ACT) && (c.row < 0 || c.row >= rows_per_bank_)) {
+  const bool pim_cmd = c.cmd == TraceCmd::ACTab || c.cmd == TraceCmd::MACab;
+  if (pim_cmd && pim_mac_ == 0) {
+    return fail(TraceRule::format, line, 0, 0, "ACTab / MACab in a design that is not nmp_kind in_die");
+  }
+  if ((col || c.cmd == TraceCmd::ACT || pim_cmd) && (c.row < 0 || c.row >= rows_per_bank_)) {
     return fail(TraceRule::address_range, line, 0, 0, fmt::format("row {} (banks have {} rows)", c.row, rows_per_bank_));
   }
-  if (col) {
+  if (col || c.cmd == TraceCmd::MACab) {
     const int64_t width = c.cmd == TraceCmd::HB_RD ? hb_bursts_ : 1;
     if (c.column < 0 || c.column + width > bursts_per_row_ || c.column % width != 0) {
       return fail(TraceRule::address_range, line, 0, 0,
@@ -332,11 +342,13 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
   }
   // Path: external commands use the command bus; HB commands come from the logic die; the
   // refresh calendar's commands are the controller's.
-  const bool external = c.path == TracePath::external;
+  // In-die PIM commands come from the host's controller too: they share the command bus.
+  const bool external = c.path == TracePath::external || c.path == TracePath::pim;
   const bool path_ok = c.cmd == TraceCmd::HB_RD ? c.path == TracePath::hb
-                       : (c.cmd == TraceCmd::REFab || c.cmd == TraceCmd::REFpb || c.cmd == TraceCmd::PREab)
-                           ? c.path == TracePath::refresh
-                       : col ? external
+                       : pim_cmd ? c.path == TracePath::pim
+                       : c.cmd == TraceCmd::PREab ? (c.path == TracePath::refresh || c.path == TracePath::pim)
+                       : (c.cmd == TraceCmd::REFab || c.cmd == TraceCmd::REFpb) ? c.path == TracePath::refresh
+                       : col ? c.path == TracePath::external
                        : true;
   if (!path_ok) return fail(TraceRule::format, line, 0, 0, "command not allowed on this path");
   if (external) {
@@ -402,6 +414,55 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
         if (!precharge_bank(ch, b, t, line, true)) return false;
       }
       break;
+    case TraceCmd::ACTab: {
+      // One ganged ACT (in_die.activation all_bank): every bank closed and past its nRC, nRP and
+      // refresh; it takes a place in the activate history but, by the design's assumption, is
+      // not itself bounded by nRRD or nFAW.
+      for (int k = 0; k < banks_; ++k) {
+        Bank& b = ch.banks[size_t(k)];
+        if (b.open_row >= 0) {
+          return fail(TraceRule::row_state, line, b.act_line, 0, fmt::format("ACTab with bank {} row {} open", k, b.open_row));
+        }
+        if (!need(TraceRule::nRC, t, b.act_t + nrc_, b.act_line, line)) return false;
+        if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t,
+                  b.close_t + (b.closed_by_all ? nrpab_ : nrppb_), b.close_line, line)) {
+          return false;
+        }
+        if (!need(b.ref_all ? TraceRule::nRFCab : TraceRule::nRFCpb, t, b.ref_until, b.ref_line, line)) return false;
+      }
+      for (Bank& b : ch.banks) {
+        b.open_row = c.row;
+        b.act_t = t;
+        b.act_line = line;
+        b.rd_t = b.wr_end_t = b.hb_t = kLongAgo;
+      }
+      const size_t n = size_t(faw_acts_);
+      ch.acts_t[ch.acts_head] = t;
+      ch.acts_line[ch.acts_head] = line;
+      ch.acts_head = (ch.acts_head + 1) % n;
+      break;
+    }
+    case TraceCmd::MACab: {
+      // Every bank reads the burst at `column` of `row`: all open to that row, nRCD each; MACs
+      // at most one per in_die.mac_interval_ck; each bank's next PRE waits nRTP after it.
+      for (int k = 0; k < banks_; ++k) {
+        Bank& b = ch.banks[size_t(k)];
+        if (b.open_row != c.row) {
+          return fail(TraceRule::row_state, line, b.open_row < 0 ? b.close_line : b.act_line, 0,
+                      b.open_row < 0 ? fmt::format("MACab with bank {} closed", k)
+                                     : fmt::format("MACab to row {} with bank {} at row {}", c.row, k, b.open_row));
+        }
+        if (!need(TraceRule::nRCD, t, b.act_t + nrcd_, b.act_line, line)) return false;
+      }
+      if (!need(TraceRule::pim_mac_interval, t, ch.mac_t + pim_mac_, ch.mac_line, line)) return false;
+      for (Bank& b : ch.banks) {
+        b.rd_t = t;
+        b.rd_line = line;
+      }
+      ch.mac_t = t;
+      ch.mac_line = line;
+      break;
+    }
     case TraceCmd::RD:
     case TraceCmd::WR:
     case TraceCmd::RDA:
@@ -519,13 +580,14 @@ bool parse_line(const char* p, const char* end, TraceCommand& c, std::string& wh
   if (n == 8 && std::memcmp(w, "external", 8) == 0) c.path = TracePath::external;
   else if (n == 2 && std::memcmp(w, "hb", 2) == 0) c.path = TracePath::hb;
   else if (n == 7 && std::memcmp(w, "refresh", 7) == 0) c.path = TracePath::refresh;
-  else return why = "path (valid: external, hb, refresh)", false;
+  else if (n == 3 && std::memcmp(w, "pim", 3) == 0) c.path = TracePath::pim;
+  else return why = "path (valid: external, hb, refresh, pim)", false;
   if (!parse_word(p, end, w, n) || !comma(p, end)) return why = "command", false;
   int k = 0;
   for (; k < kCmdKinds; ++k) {
     if (std::strlen(kCmdNames[k]) == n && std::memcmp(w, kCmdNames[k], n) == 0) break;
   }
-  if (k == kCmdKinds) return why = "command (valid: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD)", false;
+  if (k == kCmdKinds) return why = "command (valid: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD ACTab MACab)", false;
   c.cmd = TraceCmd(k);
   if (!parse_int(p, end, v) || !comma(p, end) || v > INT32_MAX || v < -1) return why = "bank_group", false;
   c.bank_group = int(v);

@@ -49,6 +49,7 @@ enum class TraceRule : int {
   hb_rate,             // HB_RD -> HB_RD, same bank: one column access per port period
   hb_nRTP,             // HB_RD -> PRE, same bank: nRTP less the design's hidden row-switch part
   hb_port_sharing,     // external column and HB column access on one bank: each waits for the other
+  pim_mac_interval,    // MACab -> MACab: in_die.mac_interval_ck (in-die PIM designs)
   count
 };
 inline constexpr int kTraceRules = int(TraceRule::count);
@@ -72,8 +73,8 @@ struct TraceCheckSummary {
 };
 
 // One command as the checker sees it (parsed from a trace line).
-enum class TraceCmd : uint8_t { ACT, PRE, PREab, RD, WR, RDA, WRA, REFab, REFpb, HB_RD };
-enum class TracePath : uint8_t { external, hb, refresh };
+enum class TraceCmd : uint8_t { ACT, PRE, PREab, RD, WR, RDA, WRA, REFab, REFpb, HB_RD, ACTab, MACab };
+enum class TracePath : uint8_t { external, hb, refresh, pim };
 struct TraceCommand {
   int64_t time_ps = 0;
   int64_t cycle = 0;
@@ -124,6 +125,7 @@ class DramTraceChecker {
     int64_t last_t, last_line = 0;
     int64_t bus_t, bus_line = 0;                  // last external command
     int64_t pre_t, pre_line = 0;                  // last external PRE
+    int64_t mac_t = INT64_MIN / 4, mac_line = 0;  // last MACab (in-die PIM)
     std::vector<int64_t> col_bg_t, col_bg_line;   // last column command per bank group
     std::vector<int64_t> wr_end_bg_t, wr_bg_line; // end of the last WR data per bank group
     int64_t rd_data_end, rd_data_line = 0;
@@ -150,6 +152,7 @@ class DramTraceChecker {
   int64_t faw_acts_, postponed_max_;
   bool per_bank_refresh_;
   int64_t hb_period_, hb_hidden_;
+  int64_t pim_mac_ = 0;  // in_die.mac_interval_ck in ps (0: not an in-die design)
   int banks_, banks_per_group_, bank_groups_;
   int64_t rows_per_bank_, bursts_per_row_, hb_bursts_;
   int64_t channels_;

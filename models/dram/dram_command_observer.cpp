@@ -14,6 +14,8 @@ const char* dram_command_name(DramCommandKind k) {
     case DramCommandKind::ref_all: return "REFab";
     case DramCommandKind::ref_bank: return "REFpb";
     case DramCommandKind::hb_rd: return "HB_RD";
+    case DramCommandKind::act_all: return "ACTab";
+    case DramCommandKind::mac_all: return "MACab";
   }
   return "?";
 }

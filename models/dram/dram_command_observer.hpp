@@ -23,7 +23,8 @@ namespace h2sim {
 
 // The two data paths of a channel (see models/dram/lpddr5_channel.hpp).
 // `refresh` only labels the refresh calendar's commands reported to an observer.
-enum class DramPath { external, hb, refresh };
+// `pim`: the in-die PIM stream (nmp_kind in_die), driven by the host over the external command bus.
+enum class DramPath { external, hb, refresh, pim };
 
 enum class DramCommandKind : uint8_t {
   act,       // ACT: open `row` in `bank`
@@ -37,17 +38,19 @@ enum class DramCommandKind : uint8_t {
   ref_all,   // REFab: all banks, blocks them for tRFCab
   ref_bank,  // REFpb: one bank, blocks it for tRFCpb
   hb_rd,     // HB_RD: one column access of hb_port.column_access_bytes through a hybrid-bonded port
+  act_all,   // ACTab: in-die PIM, one ganged ACT opening `row` in every bank (in_die.activation all_bank)
+  mac_all,   // MACab: in-die PIM, every bank reads one burst at `column` of its open row into its PE
 };
-inline constexpr int kDramCommandKinds = 10;
+inline constexpr int kDramCommandKinds = 12;
 
-// Trace name of a command: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD.
+// Trace name of a command: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD ACTab MACab.
 const char* dram_command_name(DramCommandKind k);
 
 struct DramCommandEvent {
   int64_t time_ps = 0;  // issue time (external commands sit on CK edges; HB_RD may not)
   int64_t cycle = 0;    // memory clock cycle: floor(time_ps / tCK)
   DramCommandKind command = DramCommandKind::act;
-  // external or hb; refresh for the refresh calendar's PREab, REFab, REFpb and the PRE that
+  // external, hb or pim; refresh for the refresh calendar's PREab, REFab, REFpb and the PRE that
   // closes a bank for its REFpb.
   DramPath path = DramPath::external;
   int bank = -1;        // channel-wide bank index (bank_group * banks_per_group + bank in group); -1: all banks

@@ -26,6 +26,7 @@ const char* path_name(DramPath p) {
     case DramPath::external: return "external";
     case DramPath::hb: return "hb";
     case DramPath::refresh: return "refresh";
+    case DramPath::pim: return "pim";
   }
   return "?";
 }

@@ -22,6 +22,7 @@
 // per-bank windows staggered by tREFI/banks. A command is only issued if the refresh that follows
 // can still start on time (an ACT leaves nRAS, a RD nRTP, a WR its write recovery), so refresh is
 // never postponed and its cost is deterministic.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -75,6 +76,15 @@ struct DramCommandCounts {
   int64_t ref_all = 0;   // REFab
   int64_t ref_bank = 0;  // REFpb
   int64_t hb_rd = 0;     // column reads through the hybrid-bonded ports
+  int64_t mac_all = 0;   // in-die PIM: all-bank MAC commands (MACab)
+  int64_t act_all = 0;   // in-die PIM: ganged all-bank ACTs (ACTab); per-bank ACTs count in `act`
+  int64_t pim_pre_all = 0;  // in-die PIM: PREab closing the banks between rows (not refresh's)
+
+  // Per bank, whatever command did it (energy is per bank): rows opened, bursts read from the
+  // arrays (external RD, HB column accesses, one burst of every bank per MACab).
+  int64_t bank_activations(int64_t banks) const { return act + act_all * banks; }
+  int64_t array_reads(int64_t banks) const { return rd + hb_rd + mac_all * banks; }
+  int64_t precharge_commands() const { return pre + pre_all + pim_pre_all; }
 };
 
 struct DramPathStats {
@@ -95,8 +105,28 @@ struct DramPathStats {
   double avg_read_latency_ps() const { return reads_timed ? double(read_latency_sum_ps) / double(reads_timed) : 0.0; }
 };
 
+// The in-die PIM stream (nmp_kind in_die): what the host's controller did on the command bus.
+struct DramPimStats {
+  int64_t mac_commands = 0;          // MACab: one burst of every bank into its PE
+  int64_t act_commands = 0;          // ACT (per_bank: one per bank) or ACTab (all_bank: one per row)
+  int64_t pre_commands = 0;          // PREab closing a row of every bank
+  int64_t rows_opened = 0;           // row switches of the whole bank array (one per lockstep row)
+  int64_t command_bus_busy_ps = 0;   // one CK per command on the command bus
+  int64_t act_window_stall_ps = 0;   // ACTs delayed by nRRD / nFAW beyond their bank's own readiness
+  int64_t row_switch_ps = 0;         // exposed: last MAC of a row + interval to the first MAC of the next (refresh waits included)
+  int64_t refresh_stall_ps = 0;      // ACTs held for a refresh, or rows split by one (tRFC + nRPab each)
+  int64_t compute_paced_ps = 0;      // MAC spacing beyond in_die.mac_interval_ck: the PEs compute slower
+  int64_t first_command_ps = -1;     // span of the stream, for the command bus utilization
+  int64_t last_command_ps = 0;
+  double command_bus_utilization() const {
+    const int64_t span = last_command_ps - first_command_ps;
+    return first_command_ps >= 0 && span > 0 ? double(command_bus_busy_ps) / double(span) : 0.0;
+  }
+};
+
 struct DramStats {
   DramCommandCounts commands;
+  DramPimStats pim;
   DramPathStats external;
   DramPathStats hb;
   std::vector<int64_t> bank_busy_ps;  // row open + precharging + refreshing, per bank
@@ -154,6 +184,17 @@ class Lpddr5Channel {
   int64_t complete_hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps) {
     return hb_read(bank, row, bytes, now_ps).data_done_ps;
   }
+
+  // --- In-die PIM (hw.nmp_kind in_die, channels with NMP): the host's controller streams
+  // `bytes_per_bank` of EVERY bank, from the start of `row` on (continuing in row+1...), into the
+  // banks' PEs in lockstep: per row a PREab if rows are open, the ACTs (in_die.activation), then
+  // one MACab per burst, spaced max(in_die.mac_interval_ck, the PEs' compute time per burst
+  // `pe_interval_ps` rounded up to CK). All commands use the external command bus (one CK each).
+  // A refresh that falls inside a row closes it; the stream re-opens the row after tRFCab.
+  // Returns the time the last burst reached the PEs (the last MACab + hb_port.read_latency_ck).
+  int64_t pim_stream(int64_t row, int64_t bytes_per_bank, int64_t pe_interval_ps, int64_t now_ps);
+  bool in_die_pim() const { return pim_; }
+  int64_t pim_mac_interval_ps() const { return pim_mac_ps_; }
 
   DramStats stats() const;
 
@@ -223,7 +264,9 @@ class Lpddr5Channel {
   int64_t col_earliest(int bank, DramAccess kind, int64_t from) const;
   int64_t act_earliest(int bank, int64_t from, bool external) const;
   int64_t pre_earliest(int bank, int64_t from) const;
-  void do_act(int bank, int64_t row, int64_t t, DramPath path);
+  // `ganged`: one bank of an all-bank ACTab (not counted, reported or put in the activate window
+  // on its own).
+  void do_act(int bank, int64_t row, int64_t t, DramPath path, bool ganged = false);
   void do_pre(int bank, int64_t t, DramPath path);
   void do_col(int bank, DramAccess kind, int64_t t, int64_t column, bool auto_pre = false);
   void auto_precharge(int bank);
@@ -251,6 +294,11 @@ class Lpddr5Channel {
   double hb_bandwidth_bytes_per_s_;
   int64_t hb_period_ps_;
   int64_t hb_hidden_ps_;  // part of a HB row switch hidden by the design
+  bool pim_ = false;           // in-die PIM channel (pim_stream instead of hb_read)
+  bool pim_all_bank_act_ = false;
+  int64_t pim_mac_ps_ = 0;     // in_die.mac_interval_ck in ps
+  int64_t pim_last_mac_ps_ = -1;  // last MACab of the previous row (row-switch exposure)
+  DramPimStats pim_stats_;
 
   // Timing in ps.
   int64_t tck_, bl_, cl_, cwl_, rcd_, rppb_, ras_, rc_, rtp_, wr_, ccd_s_, ccd_l_, rrd_, faw_;
@@ -314,6 +362,13 @@ class Lpddr5Channel {
 
   DramCommandCounts counts_;
   DramPathStats ext_, hb_;
+  int64_t rpab_ = 0;
+  void pim_command(int64_t t) {  // one CK on the command bus
+    cmd_free_ = t + tck_;
+    pim_stats_.command_bus_busy_ps += tck_;
+    if (pim_stats_.first_command_ps < 0) pim_stats_.first_command_ps = t;
+    pim_stats_.last_command_ps = std::max(pim_stats_.last_command_ps, t + tck_);
+  }
   bool latency_hist_on_ = false;
   std::vector<int64_t> latency_hist_ck_;
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/model.hpp"
@@ -38,6 +39,7 @@ class RecordingDram : public sc_core::sc_module, public DramChannelPort {
   RecordingDram(sc_core::sc_module_name name, int channel, HbLog& log)
       : sc_core::sc_module(name), channel_(channel), log_(log) {}
 
+  void pim_stream(int64_t, int64_t, int64_t) override { throw InternalError("RecordingDram: no in-die PIM"); }
   void hb_read(int bank, int64_t row, int64_t bytes) override {
     log_[{channel_, bank}].push_back({row, bytes});
     stats_.hb_bytes += bytes;

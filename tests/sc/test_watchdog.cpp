@@ -35,6 +35,7 @@ class FaultyDram : public sc_core::sc_module, public DramChannelPort {
       : sc_core::sc_module(name), fault_(faulty ? fault : Fault::none), fault_at_(fault_at) {}
 
   void hb_read(int /*bank*/, int64_t /*row*/, int64_t bytes) override { serve(bytes, 25.6e9, &stats_.hb_bytes); }
+  void pim_stream(int64_t, int64_t, int64_t) override { throw InternalError("FaultyDram: no in-die PIM"); }
   void external_access(DramAccess, int64_t, int64_t bytes) override { serve(bytes, 12.8e9, &stats_.external_bytes); }
   DramPortStats port_stats() const override { return stats_; }
 

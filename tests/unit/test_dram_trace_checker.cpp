@@ -50,6 +50,7 @@ struct Generator {
   std::function<void(Lpddr5Channel&, const DramStandard&)> run;
   std::string standard = kStandard;
   std::string hw = kHw;
+  std::vector<std::string> hw_set = {};
 };
 
 const std::vector<Generator>& generators() {
@@ -132,6 +133,16 @@ const std::vector<Generator>& generators() {
          ch.run_external(src, 0);
        },
        H2SIM_SOURCE_DIR "/configs/dram/ddr4-3200.yaml", H2SIM_SOURCE_DIR "/configs/hardware/examples/ddr4-3200-x16.yaml"},
+      // In-die PIM (id-nmp-plus): lockstep rows at the MAC interval, then PE-paced MACs.
+      {"pim_seq", {}, true,
+       [](Lpddr5Channel& ch, const DramStandard& s) {
+         const int64_t done = ch.pim_stream(0, 3 * s.row_bytes, 0, 0);
+         ch.pim_stream(40, 2 * s.row_bytes, 16000, done);
+       },
+       kStandard, H2SIM_SOURCE_DIR "/configs/hardware/id-nmp-plus.yaml"},
+      {"pim_all_bank", {}, true,
+       [](Lpddr5Channel& ch, const DramStandard& s) { ch.pim_stream(0, 3 * s.row_bytes, 0, 0); },
+       kStandard, H2SIM_SOURCE_DIR "/configs/hardware/id-nmp-plus.yaml", {"in_die.activation=all_bank"}},
   };
   return g;
 }
@@ -157,7 +168,7 @@ void write_all(const std::string& path, const std::vector<std::string>& lines) {
 
 // Runs a generator with a trace attached; the trace must pass the checker as it is.
 Trace make_trace(const Generator& g) {
-  Trace t{load_dram_standard(g.standard, g.dram_set), load_hardware_config(g.hw), {}};
+  Trace t{load_dram_standard(g.standard, g.dram_set), load_hardware_config(g.hw, g.hw_set), {}};
   Lpddr5Channel ch(t.s, t.hw, g.hb);
   test::CheckedCommandTrace trace(g.name);
   ch.set_command_observer(&trace.observer(), 0);
@@ -276,7 +287,8 @@ INSTANTIATE_TEST_SUITE_P(
                       MutationCase{TraceRule::read_to_write, "mixed"}, MutationCase{TraceRule::data_bus, "seq_write"},
                       MutationCase{TraceRule::nRFCab, "seq_read"}, MutationCase{TraceRule::nRFCpb, "per_bank_random"},
                       MutationCase{TraceRule::hb_rate, "hb_seq"}, MutationCase{TraceRule::hb_nRTP, "hb_seq"},
-                      MutationCase{TraceRule::hb_port_sharing, "hb_shared_row"}),
+                      MutationCase{TraceRule::hb_port_sharing, "hb_shared_row"},
+                      MutationCase{TraceRule::pim_mac_interval, "pim_seq"}),
     case_name);
 
 // State rules: deleting a command breaks them.
@@ -289,6 +301,24 @@ TEST(TraceCheckerStateRules, ColumnCommandWithoutItsActivateIsRowState) {
   TraceCheckResult r = check_lines(t, t.lines, "noact");
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.violation.rule, TraceRule::row_state) << r.report;
+}
+
+TEST(TraceCheckerStateRules, AllBankMacWithOneBankClosedIsRowState) {
+  const Generator* g = nullptr;
+  for (const Generator& x : generators()) {
+    if (x.name == "pim_seq") g = &x;
+  }
+  ASSERT_NE(g, nullptr);
+  Trace t = make_trace(*g);
+  // Delete the ACT of the last bank: the next MACab finds it closed.
+  auto it = std::find_if(t.lines.begin() + 1, t.lines.end(),
+                         [](const std::string& l) { return l.find(",pim,ACT,3,15,") != std::string::npos; });
+  ASSERT_NE(it, t.lines.end());
+  t.lines.erase(it);
+  TraceCheckResult r = check_lines(t, t.lines, "nopimact");
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.violation.rule, TraceRule::row_state) << r.report;
+  EXPECT_NE(r.report.find("MACab"), std::string::npos) << r.report;
 }
 
 TEST(TraceCheckerStateRules, RefreshOfAnOpenBankIsCaught) {
