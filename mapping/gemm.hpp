@@ -16,7 +16,13 @@ struct GemmShape {
   std::string to_string() const;
 };
 
-// Rejects non-positive dimensions with an InputError naming the flag or key `origin`.
+// The largest GEMM dimension: far beyond any LLM layer (hidden sizes are ~1e4, tokens x batch
+// ~1e5), and small enough that products of two dimensions stay exact in int64 and the capacity
+// checks' doubles.
+inline constexpr int64_t kMaxGemmDimension = int64_t(1) << 30;
+
+// Rejects non-positive dimensions, and dimensions above kMaxGemmDimension, with an InputError
+// naming the flag or key `origin`.
 void validate_gemm_shape(const GemmShape& shape, const std::string& origin);
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }

@@ -22,13 +22,10 @@ void validate_gemm_shape(const GemmShape& s, const std::string& origin) {
   check(s.m, "m");
   check(s.k, "k");
   check(s.n, "n");
-  // Far beyond any LLM layer (hidden sizes are ~1e4, tokens x batch ~1e5), and small enough that
-  // products of two dimensions stay exact in int64 and the capacity checks' doubles.
-  constexpr int64_t kMaxDimension = int64_t(1) << 30;
   auto bound = [&](int64_t v, const char* name) {
-    if (v > kMaxDimension) {
+    if (v > kMaxGemmDimension) {
       throw InputError(fmt::format("{}: GEMM dimension {} is {}, above the supported maximum of {} (2^30)", origin,
-                                   name, v, kMaxDimension));
+                                   name, v, kMaxGemmDimension));
     }
   };
   bound(s.batch, "batch");

@@ -16,17 +16,19 @@
 #include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "sim/interrupt.hpp"
 
 namespace h2sim::cli {
 
 namespace {
+// The variables of analyze's flags; names, defaults and help are in the table (sim/cli/flags/).
 struct AnalyzeArgs {
   std::string hw_file, model_file, scenario, dataflow, json_file;
-  int64_t batch = 1;
+  int64_t batch = 0;
   bool artifact_compat = false;
-  int64_t population = 2500, generations = 50;
-  uint64_t seed = 1;
+  int64_t population = 0, generations = 0;
+  uint64_t seed = 0;
   int threads = 0;
 };
 
@@ -78,32 +80,18 @@ void run(const AnalyzeArgs& given) {
 void register_analyze_command(CLI::App& app) {
   auto args = std::make_shared<AnalyzeArgs>();
   CLI::App* cmd = app.add_subcommand("analyze", "Analytic (roofline) latency of a whole model under one dataflow");
-  cmd->add_option("--hw", args->hw_file, kHwHelp)->required();
-  cmd->add_option("--model", args->model_file, kModelHelp)->required();
-  cmd->add_option("--scenario", args->scenario, "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML")
-      ->required();
-  cmd->add_option("--batch", args->batch, "Sequences decoded together")
-      ->required()
-      ->transform(whole_number(1, kMaxBatch));
-  cmd->add_option("--dataflow", args->dataflow,
-                  "npu-only, fc-nmp, attn-nmp, attn-nmp-split, cc-nmp, h2llm (searched), or a dataflow YAML file")
-      ->required();
-  cmd->add_flag("--artifact-compat", args->artifact_compat,
-                "Reproduce the artifact: every decode step at the final context, its MIX conventions and "
-                "Attn-NMP-Split ratio");
-  cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_per_layer_s, ...) to this file");
-  // Bounds and their reasons: SearchLimits in mapping/search.hpp.
-  using L = SearchLimits;
-  cmd->add_option("--population", args->population, "Search population for cc-nmp / h2llm")
-      ->capture_default_str()
-      ->transform(whole_number(L::kMinPopulation, L::kMaxPopulation, "~1.1 KiB per individual"));
-  cmd->add_option("--generations", args->generations, "Search generations for cc-nmp / h2llm")
-      ->capture_default_str()
-      ->transform(whole_number(1, L::kMaxGenerations));
-  cmd->add_option("--seed", args->seed, "Search seed for cc-nmp / h2llm")->capture_default_str()->transform(unsigned_64());
-  cmd->add_option("--threads", args->threads, "Search threads for cc-nmp / h2llm (0: up to 2)")
-      ->capture_default_str()
-      ->transform(whole_number(0, L::kMaxThreads));
+  add_flags(*cmd, analyze_flags(),
+            {{"hw", &args->hw_file},
+             {"model", &args->model_file},
+             {"scenario", &args->scenario},
+             {"batch", &args->batch},
+             {"dataflow", &args->dataflow},
+             {"artifact-compat", &args->artifact_compat},
+             {"json", &args->json_file},
+             {"population", &args->population},
+             {"generations", &args->generations},
+             {"seed", &args->seed},
+             {"threads", &args->threads}});
   cmd->callback([args]() { run(*args); });
 }
 

@@ -15,20 +15,21 @@
 #include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "sim/interrupt.hpp"
 
 namespace h2sim::cli {
 
 namespace {
+// The variables of explore's flags; names, defaults and help are in the table (sim/cli/flags/).
 struct ExploreArgs {
   std::string hw_file, model_file, scenario, out_dir;
-  std::string space = "dataflow";
-  std::string dataflow_space = "h2llm";
-  int64_t batch = 1;
-  int64_t population = 2500, generations = 50, top_k = 50;
-  double mutation_ratio = 0.8;
-  uint64_t seed = 1;
-  int threads = 1;
+  std::string space, dataflow_space;
+  int64_t batch = 0;
+  int64_t population = 0, generations = 0, top_k = 0;
+  double mutation_ratio = 0;
+  uint64_t seed = 0;
+  int threads = 0;
   bool artifact_compat = false;
   bool quiet = false;
 };
@@ -136,40 +137,23 @@ void run(const ExploreArgs& given) {
 void register_explore_command(CLI::App& app) {
   auto args = std::make_shared<ExploreArgs>();
   CLI::App* cmd = app.add_subcommand("explore", "Genetic design-space search of the dataflow (and NMP hardware)");
-  cmd->add_option("--hw", args->hw_file, std::string(kHwHelp) + " (the base design)")->required();
-  cmd->add_option("--model", args->model_file, kModelHelp)->required();
-  cmd->add_option("--scenario", args->scenario, "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML")->required();
-  cmd->add_option("--batch", args->batch, "Sequences decoded together")
-      ->required()
-      ->transform(whole_number(1, kMaxBatch));
-  cmd->add_option("--out", args->out_dir, "Output directory (best_dataflow.yaml, summary.json)")->required();
-  cmd->add_option("--space", args->space,
-                  "dataflow (fixed design) or hardware (also NMP channels {2,4,6,8} x 16 PE tuples)")
-      ->capture_default_str();
-  cmd->add_option("--dataflow-space", args->dataflow_space, "h2llm (data-centric) or cc-nmp (compute-centric)")
-      ->capture_default_str();
-  // Bounds and their reasons: SearchLimits in mapping/search.hpp.
-  using L = SearchLimits;
-  cmd->add_option("--population", args->population, "Individuals per generation (population x generations <= 10^9)")
-      ->capture_default_str()
-      ->transform(whole_number(L::kMinPopulation, L::kMaxPopulation, "~1.1 KiB per individual"));
-  cmd->add_option("--generations", args->generations, "Generations")
-      ->capture_default_str()
-      ->transform(whole_number(1, L::kMaxGenerations));
-  CLI::Option* top_k = cmd->add_option("--top-k", args->top_k, "Parents kept per generation (at most --population)")
-                           ->capture_default_str()
-                           ->transform(whole_number(L::kMinTopK, L::kMaxTopK));
-  cmd->add_option("--mutation-ratio", args->mutation_ratio, "Share of children made by mutation (rest: crossover)")
-      ->capture_default_str()
-      ->transform(real_number(0, 1));
-  cmd->add_option("--seed", args->seed, "RNG seed (same seed, same result, any thread count)")
-      ->capture_default_str()
-      ->transform(unsigned_64());
-  cmd->add_option("--threads", args->threads, "Worker threads (the result does not depend on them)")
-      ->capture_default_str()
-      ->transform(whole_number(1, L::kMaxThreads));
-  cmd->add_flag("--artifact-compat", args->artifact_compat, "Evaluate with the artifact's conventions");
-  cmd->add_flag("--quiet", args->quiet, "No per-generation progress on stderr");
+  const auto options = add_flags(*cmd, explore_flags(),
+                                 {{"hw", &args->hw_file},
+                                  {"model", &args->model_file},
+                                  {"scenario", &args->scenario},
+                                  {"batch", &args->batch},
+                                  {"out", &args->out_dir},
+                                  {"space", &args->space},
+                                  {"dataflow-space", &args->dataflow_space},
+                                  {"population", &args->population},
+                                  {"generations", &args->generations},
+                                  {"top-k", &args->top_k},
+                                  {"mutation-ratio", &args->mutation_ratio},
+                                  {"seed", &args->seed},
+                                  {"threads", &args->threads},
+                                  {"artifact-compat", &args->artifact_compat},
+                                  {"quiet", &args->quiet}});
+  CLI::Option* top_k = options.at("top-k");
   cmd->callback([args, top_k]() {
     // Not given: the default, but never more than the population (given: checked against it).
     if (top_k->count() == 0) args->top_k = std::min(args->top_k, args->population);

@@ -11,6 +11,7 @@
 #include "models/waveform.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "sim/gemm_report.hpp"
 #include "sim/gemm_runner.hpp"
 #include "sim/interrupt.hpp"
@@ -19,13 +20,13 @@
 namespace h2sim::cli {
 
 namespace {
+// The variables of gemm's flags; names, defaults and help are in the table (sim/cli/flags/).
 struct GemmArgs {
-  std::string hw_file = kDefaultHardware;
-  int64_t m = 0, k = 0, n = 0, batch = 1;
-  std::string on = "nmp";
-  std::string fidelity = "cycle";
+  std::string hw_file;
+  int64_t m = 0, k = 0, n = 0, batch = 0;
+  std::string on, fidelity;
   std::string json_file, vcd_file, command_trace_file;
-  std::string dram = "lpddr5";
+  std::string dram;
   std::vector<std::string> overrides, dram_overrides;
   double max_wall_s = 0;
   bool quiet = false;
@@ -82,32 +83,22 @@ void run(const GemmArgs& given) {
 void register_gemm_command(CLI::App& app) {
   auto args = std::make_shared<GemmArgs>();
   CLI::App* cmd = app.add_subcommand("gemm", "Simulate one GEMM (batch x (M x K) x (K x N)) on a design");
-  cmd->add_option("--hw", args->hw_file, kHwHelp)->capture_default_str();
-  cmd->add_option("--m", args->m, "Rows of the activation matrix (tokens x batch), elements")->required();
-  cmd->add_option("--k", args->k, "Reduction dimension, elements")->required();
-  cmd->add_option("--n", args->n, "Columns of the weight matrix, elements")->required();
-  cmd->add_option("--command-trace", args->command_trace_file,
-                  "Write every DRAM command of every channel (CSV, docs/dram.md; check it with h2sim verify-trace)");
-  cmd->add_option("--batch", args->batch, "Independent GEMMs of this shape (attention heads x batch)")->capture_default_str();
-  cmd->add_option("--on", args->on, "Where it runs: nmp (tiled over the NMP channels) or npu (weights streamed over all channels)")
-      ->capture_default_str();
-  cmd->add_option("--fidelity", args->fidelity,
-                  "analytic (artifact roofline), ideal (SystemC, roofline simplifications) or cycle (SystemC, buffers, overlap, contention)")
-      ->capture_default_str();
-  cmd->add_option("--dram", args->dram,
-                  "DRAM at cycle fidelity: lpddr5 (bank/command timing of the design's dram_standard) or pipe (fixed bandwidth)")
-      ->capture_default_str();
-  cmd->add_option("--dram-set", args->dram_overrides,
-                  "Override a DRAM standard key, e.g. --dram-set hb_port.row_switch_overlap=1")
-      ->take_all();
-  cmd->add_option("--json", args->json_file, "Write the results as JSON to this file (latency_ns, breakdown_ns, ...)");
-  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (links, PEs, buffers, DRAM; timescale 1 ps) to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)");
-  cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4 --set pe.frequency_mhz=800")
-      ->take_all();
-  cmd->add_option("--max-wall-s", args->max_wall_s,
-                  "Stop the simulation (exit 3, no result file) after this many seconds of wall time; 0: no limit")
-      ->capture_default_str();
-  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  add_flags(*cmd, gemm_flags(),
+            {{"hw", &args->hw_file},
+             {"m", &args->m},
+             {"k", &args->k},
+             {"n", &args->n},
+             {"command-trace", &args->command_trace_file},
+             {"batch", &args->batch},
+             {"on", &args->on},
+             {"fidelity", &args->fidelity},
+             {"dram", &args->dram},
+             {"dram-set", &args->dram_overrides},
+             {"json", &args->json_file},
+             {"vcd", &args->vcd_file},
+             {"set", &args->overrides},
+             {"max-wall-s", &args->max_wall_s},
+             {"quiet", &args->quiet}});
   cmd->callback([args]() { run(*args); });
 }
 

@@ -16,6 +16,7 @@
 #include "models/waveform.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "sim/llm_report.hpp"
 #include "sim/llm_runner.hpp"
 #include "sim/interrupt.hpp"
@@ -24,23 +25,19 @@
 namespace h2sim::cli {
 
 namespace {
+// The variables of run's flags; names, defaults and help are in the table (sim/cli/flags/).
 struct RunArgs {
-  std::string hw_file = kDefaultHardware;
-  std::string model_file = kDefaultModel;
-  std::string scenario = "sharegpt";
-  int64_t batch = 1;
+  std::string hw_file, model_file, scenario;
+  int64_t batch = 0;
   std::string dataflow;  // "" = the design's default
-  std::string fidelity = "cycle";
-  std::string dram = "lpddr5";
-  std::string out_dir = "out";
-  std::string json_file, trace_file, energy_file, vcd_file, command_trace_file;
-  std::string vcd_window = "decode:1";
-  int64_t trace_detail_steps = 1;
+  std::string fidelity, dram, out_dir;
+  std::string json_file, trace_file, energy_file, vcd_file, command_trace_file, vcd_window;
+  int64_t trace_detail_steps = 0;
   std::vector<std::string> energy_overrides;
   bool exact = false, artifact_compat = false, quiet = false;
-  int64_t context_stride = 16;
+  int64_t context_stride = 0;
   std::vector<std::string> overrides, dram_overrides;
-  uint64_t seed = 1;
+  uint64_t seed = 0;
   double max_wall_s = 0;
 };
 
@@ -141,50 +138,31 @@ void register_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand(
       "run", "Simulate a whole LLM inference (prefill + decode). With no options: H2-LLM, LLaMA3-8B, ShareGPT, batch 1");
-  cmd->add_option("--hw", args->hw_file, kHwHelp)->capture_default_str();
-  cmd->add_option("--model", args->model_file, kModelHelp)->capture_default_str();
-  cmd->add_option("--scenario", args->scenario, "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML")
-      ->capture_default_str();
-  cmd->add_option("--batch", args->batch, "Sequences decoded together")
-      ->capture_default_str()
-      ->transform(whole_number(1, kMaxBatch));
-  cmd->add_option("--dataflow", args->dataflow,
-                  "npu-only, fc-nmp, attn-nmp, attn-nmp-split, cc-nmp, h2llm, or a dataflow YAML "
-                  "(default: h2llm, searched and cached in OUT/dataflows; npu-only without NMP channels)");
-  cmd->add_option("--fidelity", args->fidelity, "analytic, ideal or cycle")->capture_default_str();
-  cmd->add_option("--dram", args->dram, "DRAM at cycle fidelity: lpddr5 or pipe")->capture_default_str();
-  cmd->add_flag("--exact", args->exact, "Simulate every layer and step (no memoization of repeated MAGs)");
-  cmd->add_option("--context-stride", args->context_stride,
-                  "Simulate attention at every Nth decode context and interpolate between (1: every context)")
-      ->capture_default_str();
-  cmd->add_flag("--artifact-compat", args->artifact_compat, "The artifact's conventions (decode at the final context, ...)");
-  cmd->add_option("--out", args->out_dir, "Folder for cached searched dataflows")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the dataflow search")->capture_default_str();
-  cmd->add_option("--json", args->json_file, "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)");
-  cmd->add_option("--trace", args->trace_file,
-                  "Write a Chrome/Perfetto JSON timeline of the whole run on the simulated time axis (docs/timeline.md)");
-  cmd->add_option("--trace-detail-steps", args->trace_detail_steps,
-                  "--trace: decode steps shown layer by layer with every channel's work; later steps are aggregated "
-                  "(operators only, each MAG stretched over all layers), which bounds the file")
-      ->capture_default_str();
-  cmd->add_option("--vcd", args->vcd_file, "Write a VCD waveform (timescale 1 ps) of the --vcd-window to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)");
-  cmd->add_option("--command-trace", args->command_trace_file,
-                  "Write the DRAM commands of the --vcd-window (and from the last all-bank refresh before it) as CSV "
-                  "(docs/dram.md; check it with h2sim verify-trace)");
-  cmd->add_option("--vcd-window", args->vcd_window,
-                  "Which layer the VCD and the command trace cover: prefill (layer 0) or decode:N (layer 0 of decode "
-                  "step N, 1-based)")
-      ->capture_default_str();
-  cmd->add_option("--energy", args->energy_file,
-                  "Energy prices: a shipped name or a YAML (default: the shipped 'default', configs/energy/default.yaml)");
-  cmd->add_option("--energy-set", args->energy_overrides, "Override an energy key, e.g. --energy-set pe_mac_pj=1")
-      ->take_all();
-  cmd->add_option("--set", args->overrides, "Override a hardware config key, e.g. --set nmp_channels=4")->take_all();
-  cmd->add_option("--dram-set", args->dram_overrides, "Override a DRAM standard key")->take_all();
-  cmd->add_option("--max-wall-s", args->max_wall_s,
-                  "Stop the simulation (exit 3, no result file) after this many seconds of wall time; 0: no limit")
-      ->capture_default_str();
-  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  add_flags(*cmd, run_flags(),
+            {{"hw", &args->hw_file},
+             {"model", &args->model_file},
+             {"scenario", &args->scenario},
+             {"batch", &args->batch},
+             {"dataflow", &args->dataflow},
+             {"fidelity", &args->fidelity},
+             {"dram", &args->dram},
+             {"exact", &args->exact},
+             {"context-stride", &args->context_stride},
+             {"artifact-compat", &args->artifact_compat},
+             {"out", &args->out_dir},
+             {"seed", &args->seed},
+             {"json", &args->json_file},
+             {"trace", &args->trace_file},
+             {"trace-detail-steps", &args->trace_detail_steps},
+             {"vcd", &args->vcd_file},
+             {"command-trace", &args->command_trace_file},
+             {"vcd-window", &args->vcd_window},
+             {"energy", &args->energy_file},
+             {"energy-set", &args->energy_overrides},
+             {"set", &args->overrides},
+             {"dram-set", &args->dram_overrides},
+             {"max-wall-s", &args->max_wall_s},
+             {"quiet", &args->quiet}});
   cmd->callback([args]() { run(*args); });
 }
 

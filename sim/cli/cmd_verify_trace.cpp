@@ -12,6 +12,7 @@
 #include "models/dram/dram_standard.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "verify/dram_trace_checker.hpp"
 
 namespace h2sim::cli {
@@ -27,13 +28,8 @@ void register_verify_trace_command(CLI::App& app) {
   auto a = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand(
       "verify-trace", "Check a DRAM command trace against every rule of the design's DRAM standard (exit 2 on a violation)");
-  cmd->add_option("trace", a->trace_file, "Command trace CSV (--command-trace of h2sim dram, gemm or run)")->required();
-  a->hw_file = kDefaultHardware;
-  cmd->add_option("--hw", a->hw_file, std::string(kHwHelp) + ", the design the trace was made with; its dram_standard "
-                  "gives the rules")->capture_default_str();
-  cmd->add_option("--set", a->hw_overrides, "Override a hardware config key: KEY=VALUE (repeatable; as for the run)");
-  cmd->add_option("--dram-set", a->dram_overrides,
-                  "Override a DRAM standard key: KEY=VALUE (repeatable; as for the run)");
+  add_flags(*cmd, verify_trace_flags(),
+            {{"trace", &a->trace_file}, {"hw", &a->hw_file}, {"set", &a->hw_overrides}, {"dram-set", &a->dram_overrides}});
   cmd->callback([a]() {
     const std::string hw_file = locate_config(ConfigKind::hardware, a->hw_file, "--hw");
     HardwareConfig hw = load_hardware_config(hw_file, a->hw_overrides);

@@ -11,6 +11,7 @@ inline constexpr const char* kHwHelp =
 inline constexpr const char* kModelHelp =
     "Model: a shipped name (llama3-8b, llama3-70b, opt-6.7b, palm-8b), a model YAML, or the artifact's "
     "operator_graph.json";
+inline constexpr const char* kScenarioHelp = "A shipped scenario (humaneval, sharegpt, longbench, loogle) or a scenario YAML";
 
 void register_gemm_command(CLI::App& app);
 void register_run_command(CLI::App& app);
