@@ -1,7 +1,7 @@
 // libFuzzer target: `h2sim check` on any bytes: kind detection, then the detected loader (all
 // formats, with the cross-file checks).
 #include "fuzz/fuzz_input.hpp"
-#include "mapping/input_check.hpp"
+#include "study/input_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace h2sim;

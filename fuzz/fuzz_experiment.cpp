@@ -1,9 +1,9 @@
-// libFuzzer target: experiment specs (mapping/experiment.cpp): load (which loads every design's
+// libFuzzer target: experiment specs (study/experiment.cpp): load (which loads every design's
 // hardware and every model, and resolves the scenarios), expand into points and build each
 // point's `run` command line. The input sits in a tree where the relative paths of
 // configs/experiments/*.yaml and tests/data/experiments/*.yaml resolve (fuzz_input.hpp).
 #include "fuzz/fuzz_input.hpp"
-#include "mapping/experiment.hpp"
+#include "study/experiment.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace h2sim;

@@ -1,7 +1,7 @@
 // libFuzzer target: hardware configs (config/hardware_config.cpp), through `h2sim check`, which
 // also loads the DRAM standard a design names and checks that the design fits it.
 #include "fuzz/fuzz_input.hpp"
-#include "mapping/input_check.hpp"
+#include "study/input_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = h2sim::fuzz::write_input("hardware.yaml", data, size);

@@ -9,7 +9,7 @@
 #include "config/hardware_config.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "mapping/energy.hpp"
-#include "mapping/sweep.hpp"
+#include "study/sweep.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace h2sim;

@@ -1,4 +1,4 @@
-// libFuzzer target: sweep specs (mapping/sweep.cpp; an experiment spec is a sweep spec too):
+// libFuzzer target: sweep specs (study/sweep_spec.cpp; an experiment spec is a sweep spec too):
 // load, expand (which loads each point's hardware with its `set.KEY` overrides, model and
 // scenario), then the manifest and, for the first points, the command line and the resolved
 // config.yaml. The input sits in a tree where the relative paths of tests/data/sweeps/*.yaml
@@ -6,7 +6,7 @@
 // configs/hardware/h2llm.yaml from the working directory, as `h2sim run` does (scripts/fuzz.sh
 // runs from the source tree).
 #include "fuzz/fuzz_input.hpp"
-#include "mapping/sweep.hpp"
+#include "study/sweep.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace h2sim;

@@ -6,7 +6,7 @@
 
 #include "config/errors.hpp"
 #include "config/locator.hpp"
-#include "mapping/input_check.hpp"
+#include "study/input_check.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
 

@@ -1,7 +1,7 @@
-// h2sim sweep / h2sim merge: a sweep spec (mapping/sweep.hpp) expanded into points, each its own
-// process of run/gemm/analyze (sim/process_pool.hpp), N at a time, resumable, one shard of N
-// if asked (Slurm job arrays, GNU parallel); merge gathers the points into results.csv and
-// summary.json, the same bytes whatever the shards.
+// h2sim sweep / h2sim merge: a sweep spec (study/sweep_spec.hpp) expanded into points, each its
+// own process of run/gemm/analyze (study/sweep.hpp), N at a time, resumable, one shard of N if
+// asked (Slurm job arrays, GNU parallel); merge gathers the points into results.csv and
+// summary.json, the same bytes whatever the shards (an experiment folder: its summary and charts).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -12,11 +12,12 @@
 
 #include "config/errors.hpp"
 #include "config/locator.hpp"
-#include "mapping/sweep.hpp"
 #include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/process_pool.hpp"
+#include "study/experiment_run.hpp"
+#include "study/merge.hpp"
+#include "study/sweep.hpp"
 
 namespace h2sim::cli {
 
@@ -46,39 +47,27 @@ int run_sweep_command(const SweepArgs& a) {
   if (a.dry_run) {
     for (const auto& p : mine) {
       std::cout << p.id << ":";
-      for (const auto& arg : sweep_point_arguments(spec, p, sweep_result_file(a.out_dir, p), sweep_point_dir(a.out_dir, p))) {
+      for (const auto& arg : sweep_point_arguments(spec, p, sweep_result_file(a.out_dir, p), sweep_cache_dir(a.out_dir, p))) {
         std::cout << ' ' << arg;
       }
       std::cout << "\n";
     }
     return 0;
   }
-  const std::string exe = self_executable();
   const auto t0 = std::chrono::steady_clock::now();
   std::cerr << fmt::format("h2sim: sweep '{}': {} points, shard {}/{} has {}, {} at a time, results in {}\n", spec.name,
                            all.size(), shard, shards, mine.size(), a.jobs, a.out_dir);
-  size_t done_before = 0;
-  const SweepRunResult r = run_sweep(spec, all, mine, a.out_dir, [&](const std::vector<SweepPoint>& pending) {
-    done_before = mine.size() - pending.size();
-    std::vector<ProcessJob> jobs;
-    for (const auto& p : pending) {
-      const std::string dir = sweep_point_dir(a.out_dir, p);
-      ProcessJob j;
-      j.id = p.id;
-      j.result_file = sweep_result_file(a.out_dir, p);
-      j.log_file = (fs::path(dir) / "log.txt").string();
-      j.args = sweep_point_arguments(spec, p, j.result_file, dir);
-      jobs.push_back(std::move(j));
-    }
-    ProcessPoolOptions o;
-    o.jobs = a.jobs;
-    o.already_done = done_before;
-    o.total = mine.size();
-    return run_processes(exe, jobs, o);
-  });
+  PointRunnerOptions ro;
+  ro.exe = self_executable();
+  ro.jobs = a.jobs;
+  ro.total = mine.size();
+  // A run point whose dataflow the design cannot hold is a result (infeasible), as in experiments.
+  if (spec.command == "run") ro.classify = classify_run_point;
+  const SweepRunResult r = run_sweep(spec, all, mine, a.out_dir, process_point_runner(spec, a.out_dir, ro));
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cerr << fmt::format("h2sim: shard {}/{}: {} points ran ({} already done) in {:.1f} s; {} failed\n", shard, shards,
                            r.ran, r.already_done, wall_s, r.failed.size());
+  if (!r.infeasible.empty()) std::cerr << fmt::format("h2sim: {} points are infeasible (infeasible.txt in their folders)\n", r.infeasible.size());
   if (!r.failed.empty()) {
     std::cerr << "h2sim: failed points (logs in their folders; rerun the same command to retry them):\n";
     for (const auto& id : r.failed) std::cerr << "  " << id << "\n";
@@ -91,10 +80,17 @@ int run_merge_command(const MergeArgs& a) {
   check_output_file("merge", (fs::path(a.out_dir) / "results.csv").string());
   check_output_file("merge", (fs::path(a.out_dir) / "summary.json").string());
   const SweepMergeResult m = merge_sweep(a.out_dir);
-  write_file_atomically((fs::path(a.out_dir) / "results.csv").string(), m.csv);
-  write_file_atomically((fs::path(a.out_dir) / "summary.json").string(), m.summary);
-  std::cerr << fmt::format("h2sim: merged {} of {} points into {}/results.csv and summary.json\n", m.ok, m.points,
-                           a.out_dir);
+  if (!m.experiment_file.empty()) {
+    // An experiment's folder: its summary and charts, as `h2sim experiment` writes them.
+    (void)summarize_experiment(load_experiment_spec(m.experiment_file), a.out_dir);
+    std::cerr << fmt::format("h2sim: merged {} of {} points into {}/results.csv, summary.md and summary.json\n", m.ok,
+                             m.points, a.out_dir);
+  } else {
+    write_file_atomically((fs::path(a.out_dir) / "results.csv").string(), m.csv);
+    write_file_atomically((fs::path(a.out_dir) / "summary.json").string(), m.summary);
+    std::cerr << fmt::format("h2sim: merged {} of {} points into {}/results.csv and summary.json\n", m.ok, m.points,
+                             a.out_dir);
+  }
   if (!m.missing.empty()) {
     std::cerr << fmt::format("h2sim: {} points have no result:", m.missing.size());
     for (size_t i = 0; i < m.missing.size() && i < 20; ++i) std::cerr << ' ' << m.missing[i];

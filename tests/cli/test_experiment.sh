@@ -18,8 +18,12 @@ check "first run exits 0 (got $rc)" -- test "$rc" -eq 0
 [ "$rc" -eq 0 ] || cat "$tmp/stderr"
 # 4 (design, dataflow) runs x 1 model x 1 scenario x 1 batch x 2 fidelities, plus the header.
 check "results.csv has 8 rows" -- test "$(wc -l <"$out/results.csv")" -eq 9
-check "CSV header" -- grep -q '^design,dataflow,model,scenario,batch,fidelity,latency_s,prefill_s,decode_s,ttft_s,tpot_s,energy_j,tokens_per_joule,wall_s,status$' "$out/results.csv"
-check "CSV has analytic and cycle rows of H2-LLM" -- test "$(grep -c '^h2llm,fc-nmp,tiny-llama,tiny-scenario,1,' "$out/results.csv")" -eq 2
+# The sweep CSV: id, status, the axes, then the results' scalars.
+check "CSV header" -- grep -q '^id,status,fidelity,design,dataflow,model,scenario,batch,.*latency_s' "$out/results.csv"
+check "CSV has no wall times" -- sh -c "! head -1 '$out/results.csv' | grep -q wall"
+check "CSV has analytic and cycle rows of H2-LLM" -- test "$(grep -c ',ok,[a-z]*,h2llm,fc-nmp,tiny-llama,tiny-scenario,1,' "$out/results.csv")" -eq 2
+check "the sweep folder layout" -- test -s "$out/sweep.json" -a -s "$out/points/analytic_cp_npu-only_tiny-llama_tiny-scenario_b1/config.yaml" \
+  -a -s "$out/points/analytic_cp_npu-only_tiny-llama_tiny-scenario_b1/result.json" -a -s "$out/points/analytic_cp_npu-only_tiny-llama_tiny-scenario_b1/log.txt"
 check "every row has a latency" -- python3 -c "
 import csv,sys
 rows=list(csv.DictReader(open('$out/results.csv')))
@@ -51,7 +55,13 @@ rc=$?
 check "resume exits 0" -- test "$rc" -eq 0
 check "resume runs no point" -- grep -q '8 points (8 already done)' "$tmp/stderr2"
 check "resume reports 0 points run" -- grep -q 'h2sim: 0 points run' "$tmp/stderr2"
-check "resume gives the same CSV apart from wall_s" -- diff <(cut -d, -f1-13,15 "$tmp/first.csv") <(cut -d, -f1-13,15 "$out/results.csv")
+check "resume gives the same CSV" -- cmp "$tmp/first.csv" "$out/results.csv"
+# merge of the experiment folder redoes the experiment's tables: the same bytes.
+cp "$out/summary.json" "$tmp/first-summary.json"
+"$H2SIM" merge "$out" >/dev/null 2>"$tmp/stderr-merge"
+check "merge of an experiment folder exits 0" -- test "$?" -eq 0
+check "merge gives the same CSV" -- cmp "$tmp/first.csv" "$out/results.csv"
+check "merge gives the same summary" -- cmp "$tmp/first-summary.json" "$out/summary.json"
 
 # A failing point: reported with its exit code and output, the others still run, exit 1.
 # (The dataflow file exists, so the spec is valid, but `run` rejects its content.)
@@ -71,8 +81,8 @@ rc=$?
 check "a failing point makes the run exit 1 (got $rc)" -- test "$rc" -eq 1
 check "the failure names the point and its exit code" -- grep -q 'analytic_broken_broken-df_tiny-llama_tiny-scenario_b1: exit code 2' "$tmp/stderr3"
 check "the failure shows the point's error" -- grep -q 'broken-df.yaml' "$tmp/stderr3"
-check "the other points still ran" -- test "$(grep -c '^cp,npu-only,.*,analytic,[0-9]' "$tmp/out2/results.csv")" -eq 2
-check "failed points have empty rows" -- test "$(grep -c '^broken,broken-df,.*,analytic,,.*,failed$' "$tmp/out2/results.csv")" -eq 2
+check "the other points still ran" -- test "$(grep -c ',ok,analytic,cp,npu-only,' "$tmp/out2/results.csv")" -eq 2
+check "failed points have empty rows" -- test "$(grep -c ',failed,analytic,broken,broken-df,tiny-llama,tiny-scenario,[12],,' "$tmp/out2/results.csv")" -eq 2
 
 # Bad input: exit 2, file and key named, nothing run.
 printf 'name: x\ndesign: []\n' >"$tmp/bad.yaml"

@@ -37,6 +37,22 @@ grep -q "1 points ran (7 already done)" "$tmp/err.txt" && ok || { bad "resume re
 expect_rc 0 "merge after resume" "$H2SIM" merge "$tmp/one"
 cmp -s "$tmp/one/results.csv" "$tmp/two/results.csv" && ok || bad "results.csv differs after resume"
 
+# Every flag of run can be swept, KEY=VALUE flags as PREFIX.KEY (--dry-run prints the command lines).
+cat >"$tmp/every.yaml" <<SPEC
+name: every
+command: run
+base: {model: $SRC/tests/data/e2e/tiny-llama.yaml, scenario: $SRC/tests/data/e2e/tiny-scenario.yaml, dataflow: fc-nmp}
+axes:
+  - context-stride: [1, 8]
+  - {energy-set.pe_mac_pj: [0.5], dram-set.hb_port.row_switch_overlap: [1], set.nmp_channels: [4]}
+SPEC
+expect_rc 0 "dry run of every kind of key" "$H2SIM" sweep "$tmp/every.yaml" --out "$tmp/every" --dry-run
+grep -q -- "--context-stride 8 .*--set nmp_channels=4 --energy-set pe_mac_pj=0.5 --dram-set hb_port.row_switch_overlap=1" "$tmp/out.txt" \
+  && ok || { bad "swept flags on the command line"; cat "$tmp/out.txt"; }
+sed -i 's/context-stride: \[1, 8\]/context-stride: [0, 8]/' "$tmp/every.yaml"
+expect_rc 2 "context-stride 0 is out of run's range" "$H2SIM" sweep "$tmp/every.yaml" --out "$tmp/every" --dry-run
+grep -q "context-stride.*the range of run --context-stride" "$tmp/err.txt" && ok || { bad "range error names the flag"; cat "$tmp/err.txt"; }
+
 # Bad input: exit 2 naming the file and key.
 printf 'name: x\ncommand: run\naxes:\n  - fidelty: [analytic]\n' >"$tmp/bad.yaml"
 expect_rc 2 "unknown axis key" "$H2SIM" sweep "$tmp/bad.yaml" --out "$tmp/bad"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "config/errors.hpp"
-#include "mapping/input_check.hpp"
+#include "study/input_check.hpp"
 
 using namespace h2sim;
 namespace fs = std::filesystem;

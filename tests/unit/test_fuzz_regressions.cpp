@@ -11,7 +11,7 @@
 
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
-#include "mapping/sweep.hpp"
+#include "study/sweep.hpp"
 
 using namespace h2sim;
 namespace fs = std::filesystem;

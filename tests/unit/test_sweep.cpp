@@ -13,7 +13,9 @@
 
 #include "config/errors.hpp"
 #include "config/atomic_file.hpp"
-#include "mapping/sweep.hpp"
+#include "study/merge.hpp"
+#include "study/sweep.hpp"
+#include "study/sweep_spec.hpp"
 
 namespace h2sim {
 namespace {
@@ -128,9 +130,9 @@ TEST(SweepSpec, InvalidKeysRejectedNamingFileAndKey) {
       {"name: x\ncommand: gemm\nbase: {model: m.yaml}\n", "not a flag of 'gemm'"},
       // Values outside the command's own range fail at load, not in every point.
       {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [1, 99999999999999999999]\n",
-       "'99999999999999999999' is not a whole number in 1..4096 (the range of run --batch)"},
+       "'99999999999999999999' is not a whole number in 1..4096 sequences (the range of run --batch)"},
       {"name: x\ncommand: run\n" + base_block() + "axes:\n  - batch: [0x2]\n", "'0x2' is not a whole number"},
-      {"name: x\ncommand: gemm\nbase: {n: 2147483648}\n", "in 1..1073741824 (the range of gemm --n)"},
+      {"name: x\ncommand: gemm\nbase: {n: 2147483648}\n", "in 1..1073741824 elements (the range of gemm --n)"},
       {"name: x\ncommand: analyze\n" + base_block() + "  population: 100001\n", "in 2..100000"},
       {"name: x\ncommand: run\n" + base_block() + "axes:\n  - seed: [-1]\n", "is not a seed"},
       {"name: x\ncommand: run\n" + base_block() + "axes:\n  - fidelity: [analytic, cylce]\n", "did you mean 'cycle'"},
@@ -145,12 +147,65 @@ TEST(SweepSpec, InvalidKeysRejectedNamingFileAndKey) {
   }
 }
 
+// Every flag of run and gemm can be swept, the KEY=VALUE ones as PREFIX.KEY; each override is
+// checked with its config when the spec is expanded.
+TEST(SweepSpec, EveryFlagCanBeSwept) {
+  TempDir d("every");
+  const auto f = d.write("s.yaml", "name: e\ncommand: run\n" + base_block() +
+                                       "  vcd-window: prefill\naxes:\n  - context-stride: [1, 32]\n"
+                                       "  - {energy-set.pe_mac_pj: [0.5], dram-set.hb_port.row_switch_overlap: [1]}\n");
+  const auto spec = load_sweep_spec(f);
+  const auto points = expand_sweep(spec);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[1].energy_overrides, (std::vector<std::string>{"pe_mac_pj=0.5"}));
+  EXPECT_EQ(points[1].dram_overrides, (std::vector<std::string>{"hb_port.row_switch_overlap=1"}));
+  const auto args = sweep_point_arguments(spec, points[1], "r.json", "p");
+  const std::vector<std::string> want = {"--context-stride", "32", "--energy-set", "pe_mac_pj=0.5",
+                                         "--dram-set", "hb_port.row_switch_overlap=1"};
+  for (size_t i = 0; i < want.size(); i += 2) {
+    const auto it = std::find(args.begin(), args.end(), want[i]);
+    ASSERT_NE(it, args.end()) << want[i];
+    EXPECT_EQ(*(it + 1), want[i + 1]) << want[i];
+  }
+  const std::string cfg = sweep_point_config(spec, points[1]);
+  EXPECT_NE(cfg.find("energy_overrides: [\"pe_mac_pj=0.5\"]"), std::string::npos) << cfg;
+  EXPECT_NE(cfg.find("dram_overrides: [\"hb_port.row_switch_overlap=1\"]"), std::string::npos) << cfg;
+
+  const auto g = d.write("g.yaml", "name: g\ncommand: gemm\nbase: {hw: " + kSrc +
+                                       "/configs/hardware/h2llm.yaml, m: 1, k: 64, n: 64}\n"
+                                       "axes:\n  - {dram-set.hb_port.row_switch_overlap: [0, 1], quiet_not: [1, 2]}\n");
+  // An unknown key lists the valid ones, the KEY=VALUE flags as PREFIX.KEY.
+  EXPECT_NE(error_of(g).find("is not a flag of 'gemm' (valid: hw, m, k, n, batch, on, fidelity, dram, dram-set.KEY, set.KEY, max-wall-s)"),
+            std::string::npos)
+      << error_of(g);
+  // Bad override keys fail at expansion, naming the spec, the point and the key.
+  for (const auto& [key, word] : std::vector<std::pair<std::string, std::string>>{
+           {"energy-set.pe_mac_pJ", "pe_mac_pJ"}, {"dram-set.hb_port.nope", "nope"}, {"context-stride", "0"}}) {
+    const auto b = d.write("b.yaml", "name: b\ncommand: run\n" + base_block() + "axes:\n  - " + key + ": [" +
+                                         (key == "context-stride" ? "0" : "1") + "]\n");
+    const std::string e = error_of(b);
+    EXPECT_NE(e.find(b), std::string::npos) << e;
+    EXPECT_NE(e.find(word), std::string::npos) << e;
+  }
+  const auto bare = d.write("bare.yaml", "name: b\ncommand: run\n" + base_block() + "  dram-set: x=1\n");
+  EXPECT_NE(error_of(bare).find("'dram-set.KEY: VALUE'"), std::string::npos) << error_of(bare);
+}
+
 TEST(SweepSpec, ExperimentSpecExpandsLikeExperiment) {
   const auto spec = load_sweep_spec(kSrc + "/tests/data/experiments/tiny.yaml");
   const auto points = expand_sweep(spec);
   ASSERT_FALSE(points.empty());
   EXPECT_EQ(spec.command, "run");
   for (const auto& p : points) EXPECT_EQ(p.axis_values.front().first, "fidelity");
+  // The searched dataflow's points share one search: one serial key, the sweep folder's cache.
+  std::set<std::string> keys;
+  for (const auto& p : points) {
+    const bool searched = *value_of(p.flags, "dataflow") == "h2llm";
+    EXPECT_EQ(p.serial_key.empty(), !searched) << p.id;
+    if (searched) keys.insert(p.serial_key);
+    EXPECT_EQ(sweep_cache_dir("D", p), searched ? "D" : sweep_point_dir("D", p)) << p.id;
+  }
+  EXPECT_EQ(keys.size(), 1u);
 }
 
 std::vector<SweepPoint> numbered(size_t n) {
@@ -184,7 +239,7 @@ TEST(SweepShard, EveryPointExactlyOnceForAnyShardCount) {
 // A runner that writes a result derived from the point, as `h2sim run --json` would.
 SweepPointRunner fake_runner(const std::string& out, std::vector<std::string>& ran) {
   return [&ran, out](const std::vector<SweepPoint>& pending) {
-    std::set<std::string> failed;
+    ProcessPoolResult result;
     for (const auto& p : pending) {
       ran.push_back(p.id);
       nlohmann::json j;
@@ -195,7 +250,7 @@ SweepPointRunner fake_runner(const std::string& out, std::vector<std::string>& r
       j["operators"] = nlohmann::json::array({1, 2});
       write_file_atomically(sweep_result_file(out, p), j.dump());
     }
-    return failed;
+    return result;
   };
 }
 
@@ -265,7 +320,7 @@ TEST(SweepMerge, SameBytesWhateverShardCountAndOrder) {
     EXPECT_EQ(m.csv, reference_csv) << "N=" << n;
     EXPECT_EQ(m.summary, reference_summary) << "N=" << n;
   }
-  // Sorted by id, wall time and lists left out, nested objects flattened, axes first.
+  // In expansion order, wall time and lists left out, nested objects flattened, axes first.
   EXPECT_EQ(reference_csv.substr(0, reference_csv.find('\n')),
             "id,status,fidelity,batch,set.nmp_channels,set.pe.frequency_mhz,energy.total_j,latency_s");
   EXPECT_EQ(reference_csv.find("wall"), std::string::npos);
@@ -286,6 +341,42 @@ TEST(SweepMerge, MissingPointsListed) {
   EXPECT_EQ(m.missing.size(), 4u);
   EXPECT_NE(m.csv.find("000_analytic_1_6_600,missing,analytic,1,6,600,,\n"), std::string::npos) << m.csv;
   EXPECT_THROW(merge_sweep(d.path() + "/nowhere"), InputError);
+}
+
+// The classification hook: an infeasible point is recorded (not retried), merged as infeasible; a
+// point that ran without a result is failed; one never run is missing.
+TEST(SweepRun, InfeasibleAndFailedPointsClassified) {
+  TempDir d("classify");
+  const auto spec = load_sweep_spec(kSrc + "/tests/data/sweeps/tiny.yaml");
+  const auto points = expand_sweep(spec);
+  const std::string out = d.path() + "/out";
+  std::vector<std::string> ran;
+  auto runner = [&](const std::vector<SweepPoint>& pending) {
+    ProcessPoolResult r;
+    for (const auto& p : pending) {
+      ran.push_back(p.id);
+      if (p.index == 0) r.infeasible[p.id] = "illegal dataflow: the KV cache does not fit";
+      if (p.index == 1) {
+        r.failed.insert(p.id);
+        write_file_atomically(sweep_point_dir(out, p) + "/log.txt", "error\n");
+      }
+    }
+    return r;
+  };
+  const auto r1 = run_sweep(spec, points, shard_points(points, 1, 4), out, runner);  // points 0 and 4
+  EXPECT_EQ(r1.infeasible.size(), 1u);
+  EXPECT_TRUE(fs::exists(sweep_infeasible_file(out, points[0])));
+  run_sweep(spec, points, shard_points(points, 2, 4), out, runner);  // points 1 and 5
+  ran.clear();
+  const auto r2 = run_sweep(spec, points, shard_points(points, 1, 4), out, runner);
+  EXPECT_EQ(r2.already_done, 1u);  // point 0: infeasible is not retried; point 4 had no result: runs again
+  EXPECT_EQ(ran, (std::vector<std::string>{points[4].id}));
+  const SweepMergeResult m = merge_sweep(out);
+  EXPECT_EQ(m.infeasible, 1u);
+  EXPECT_NE(m.csv.find("\n" + points[0].id + ",infeasible,"), std::string::npos) << m.csv;
+  EXPECT_NE(m.csv.find("\n" + points[1].id + ",failed,"), std::string::npos) << m.csv;
+  EXPECT_NE(m.csv.find("\n" + points[2].id + ",missing,"), std::string::npos) << m.csv;
+  EXPECT_EQ(std::count(m.missing.begin(), m.missing.end(), points[0].id), 0);
 }
 
 // A sweep folder is input to merge: a manifest naming a path instead of an id, a result that is a

@@ -1,4 +1,4 @@
-#include "mapping/input_check.hpp"
+#include "study/input_check.hpp"
 
 #include <fmt/format.h>
 
@@ -13,15 +13,11 @@
 #include "config/yaml_reader.hpp"
 #include "mapping/dataflow.hpp"
 #include "mapping/energy.hpp"
-// Experiment specs are being added next to this checker: check them when the loader is present.
-#if __has_include("mapping/experiment.hpp")
-#include "mapping/experiment.hpp"
-#define H2SIM_CHECK_EXPERIMENTS 1
-#endif
 #include "mapping/model.hpp"
-#include "mapping/sweep.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "models/dram/lpddr5_channel.hpp"
+#include "study/experiment.hpp"
+#include "study/sweep_spec.hpp"
 
 namespace h2sim {
 
@@ -411,7 +407,6 @@ std::string check_input_file_unwrapped(const std::string& path, InputKind kind, 
       out += check_dataflow_file(path, o);
       break;
     case InputKind::experiment: {
-#ifdef H2SIM_CHECK_EXPERIMENTS
       const ExperimentSpec e = load_experiment_spec(path);
       auto line = [&](const std::string& key, const std::string& value) {
         out += fmt::format("  {:<32} {}\n", key, value);
@@ -429,14 +424,11 @@ std::string check_input_file_unwrapped(const std::string& path, InputKind kind, 
         line("dataflow_comparison", fmt::format("on {}: {} (normalized to {})", e.comparison_design,
                                                 fmt::join(e.comparison_dataflows, ", "), e.comparison_reference));
       }
-#else
-      throw InputError(fmt::format("{}: experiment specs cannot be checked by this build", path));
-#endif
       break;
     }
     case InputKind::sweep: {
       // Loaded and expanded as `h2sim sweep --dry-run` does: every point's hardware (with its
-      // overrides), model and scenario are loaded.
+      // overrides), DRAM standard and energy prices (with theirs), model and scenario are loaded.
       const SweepSpec spec = load_sweep_spec(path);
       const std::vector<SweepPoint> points = expand_sweep(spec);
       out += fmt::format("  {:<32} {}\n", "name", spec.name);

@@ -1,7 +1,9 @@
 #pragma once
 // Validating any h2sim input file without running anything (`h2sim check`, the bad-input
 // table test, the fuzz targets): detect what kind of file it is, load it with its strict
-// loader, and describe the resolved values with their units.
+// loader, and describe the resolved values with their units. It reads every kind of input
+// (configs, DRAM standards, models, dataflows, experiment and sweep specs), so it sits in study/,
+// above the loaders it calls.
 //
 // Plain C++ (no SystemC), so the unit tests and the fuzz targets link it without a kernel.
 #include <functional>

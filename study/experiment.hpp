@@ -1,16 +1,16 @@
 #pragma once
 // The paper's experiments as data: a spec (configs/experiments/*.yaml) names designs (hardware +
 // dataflow), models, scenarios, batches and fidelities, plus a dataflow comparison on one design.
-// It expands into points, each one `h2sim run`; this file also turns the points' JSON results
-// into the tables (CSV), the summary (geomean speedups, energy ratios) and gnuplot charts.
-// Plain C++ (no SystemC, no processes): `h2sim experiment` (sim/cli/cmd_experiment.cpp) runs the
-// points.
-#include <nlohmann/json.hpp>
-
+// It expands into points, each one `h2sim run`, which become the points of a sweep
+// (experiment_sweep): `h2sim experiment` runs them with the sweep runner, merges them, then
+// summarizes (study/experiment_summary.hpp) and plots (study/plots.hpp); study/experiment_run.hpp.
+// Plain C++ (no SystemC).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "study/sweep_spec.hpp"
 
 namespace h2sim {
 
@@ -66,39 +66,12 @@ struct ExperimentPoint {
 std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec,
                                                const std::vector<std::string>& fidelities = {});
 
-// The `h2sim run` arguments of a point (without the executable).
-std::vector<std::string> run_arguments(const ExperimentPoint& p, const std::string& json_file,
-                                       const std::string& out_dir);
+// A dataflow as tables name it: the name, or a dataflow file's stem.
+std::string dataflow_short_name(const std::string& dataflow);
 
-struct PointResult {
-  ExperimentPoint point;
-  bool ok = false;  // false: no (valid) JSON, the point failed or did not run
-  double latency_s = 0, prefill_s = 0, decode_s = 0, ttft_s = 0, tpot_s = 0, wall_s = 0;
-  std::optional<double> energy_j, tokens_per_joule;  // absent when run reports no energy
-  std::string infeasible;  // why the design cannot run the point's dataflow ("" = not known so)
-};
-
-// Reads a point's JSON (as written by `run --json`); a missing or malformed file gives ok=false.
-PointResult read_point_result(const ExperimentPoint& p, const std::string& json_file);
-
-// One row per point in `results` order (empty cells for failed or infeasible points and absent
-// energy); the last column, status, is ok, infeasible or failed.
-std::string results_csv(const std::vector<PointResult>& results);
-
-// Geomean speedups and energy-efficiency ratios of the reference design over each other design,
-// per fidelity and per batch; the dataflow comparison normalized to its reference dataflow.
-nlohmann::json experiment_summary(const ExperimentSpec& spec, const std::vector<PointResult>& results);
-std::string experiment_summary_markdown(const nlohmann::json& summary);
-
-// A gnuplot chart: its data file content and a script reading `data_path`, writing `png_path`.
-struct PlotSpec {
-  std::string name;  // designs, dataflows
-  std::string data;
-  std::string script;
-};
-// Charts of latency normalized to the reference, per model/scenario/batch, one panel per
-// fidelity. `plot_dir` is where the data file and the PNG go (paths are embedded in the script).
-std::vector<PlotSpec> experiment_plots(const ExperimentSpec& spec, const std::vector<PointResult>& results,
-                                       const std::string& plot_dir, const std::string& png_suffix);
+// The sweep of an experiment: its points (`points`, in expansion order) as `h2sim run` points
+// with axes fidelity, design, dataflow, model, scenario, batch; points of a searched dataflow
+// share their search (SweepPoint::serial_key).
+SweepSpec experiment_sweep(const ExperimentSpec& spec, const std::vector<ExperimentPoint>& points);
 
 }  // namespace h2sim

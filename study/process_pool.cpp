@@ -1,4 +1,4 @@
-#include "sim/process_pool.hpp"
+#include "study/process_pool.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -8,11 +8,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
+#include <sstream>
 
 #include "config/errors.hpp"
 
@@ -42,19 +43,17 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
   return pid;
 }
 
-std::string describe_status(int status) {
-  if (WIFEXITED(status)) return fmt::format("exit code {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
-  return "unknown status";
+JobExit exit_of(int status) {
+  JobExit e;
+  if (WIFEXITED(status)) e.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
+  return e;
 }
 
-std::string tail_lines(const std::string& file, size_t lines) {
-  std::ifstream in(file);
-  std::vector<std::string> all;
-  for (std::string l; std::getline(in, l);) all.push_back(l);
-  std::string out;
-  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "    " + all[i] + "\n";
-  return out;
+std::string describe_exit(const JobExit& e) {
+  if (e.exit_code >= 0) return fmt::format("exit code {}", e.exit_code);
+  if (e.signal) return fmt::format("killed by signal {}", e.signal);
+  return "unknown status";
 }
 
 std::string clock_text(double s) {
@@ -70,13 +69,49 @@ struct Running {
 
 }  // namespace
 
-std::set<std::string> run_processes(const std::string& exe, const std::vector<ProcessJob>& jobs,
-                                    const ProcessPoolOptions& o) {
+JobVerdict classify_by_exit(const ProcessJob&, const JobExit& e) {
+  return {e.exit_code == 0 && e.result_exists ? JobOutcome::ok : JobOutcome::failed, ""};
+}
+
+std::string tail_lines(const std::string& file, size_t lines) {
+  std::ifstream in(file);
+  std::vector<std::string> all;
+  for (std::string l; std::getline(in, l);) all.push_back(l);
+  std::string out;
+  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "    " + all[i] + "\n";
+  return out;
+}
+
+std::string find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream ss(path ? path : "");
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    const std::string f = (fs::path(dir.empty() ? "." : dir) / name).string();
+    std::error_code ec;
+    if (::access(f.c_str(), X_OK) == 0 && fs::is_regular_file(f, ec)) return f;
+  }
+  return "";
+}
+
+int run_program(const std::string& exe, const std::vector<std::string>& args, const std::string& log_file,
+                std::string* describe) {
+  const pid_t pid = spawn(exe, args, log_file);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw InternalError(fmt::format("waitpid: {}", std::strerror(errno)));
+  }
+  const JobExit e = exit_of(status);
+  if (describe) *describe = describe_exit(e);
+  return e.exit_code;
+}
+
+ProcessPoolResult run_processes(const std::string& exe, const std::vector<ProcessJob>& jobs,
+                                const ProcessPoolOptions& o) {
   if (o.jobs < 1) throw InputError(fmt::format("--jobs must be at least 1, found {}", o.jobs));
   std::vector<size_t> pending;
   for (size_t i = 0; i < jobs.size(); ++i) pending.push_back(i);
   std::map<pid_t, Running> running;
-  std::set<std::string> failed;
+  ProcessPoolResult result;
   const size_t total = o.total ? o.total : jobs.size();
   size_t finished = 0;
   const auto t0 = Clock::now();
@@ -110,20 +145,26 @@ std::set<std::string> run_processes(const std::string& exe, const std::vector<Pr
     const double job_s = std::chrono::duration<double>(Clock::now() - found->second.start).count();
     running.erase(found);
     ++finished;
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(j.result_file);
-    if (!ok) failed.insert(j.id);
+    JobExit e = exit_of(status);
+    std::error_code ec;
+    e.result_exists = fs::exists(j.result_file, ec);
+    const JobVerdict v = (o.classify ? o.classify : classify_by_exit)(j, e);
+    if (v.outcome == JobOutcome::failed) result.failed.insert(j.id);
+    if (v.outcome == JobOutcome::infeasible) result.infeasible[j.id] = v.reason;
     if (o.progress) {
       const double elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
       const double eta_s = elapsed_s / double(finished) * double(pending.size() + running.size());
-      std::cerr << fmt::format("[{}/{}] {} {} ({:.1f} s) | elapsed {}, ETA {}\n", o.already_done + finished, total,
-                               ok ? "done" : "FAILED", j.id, job_s, clock_text(elapsed_s), clock_text(eta_s));
+      const char* word = v.outcome == JobOutcome::ok ? "done" : v.outcome == JobOutcome::infeasible ? "INFEASIBLE" : "FAILED";
+      std::cerr << fmt::format("[{}/{}] {} {} ({:.1f} s) | elapsed {}, ETA {}\n", o.already_done + finished, total, word,
+                               j.id, job_s, clock_text(elapsed_s), clock_text(eta_s));
+      if (v.outcome == JobOutcome::infeasible) std::cerr << "  " << v.reason << "\n";
     }
-    if (!ok) {
-      std::cerr << fmt::format("  {}: {}; its output ({}):\n{}", j.id, describe_status(status), j.log_file,
+    if (v.outcome == JobOutcome::failed) {
+      std::cerr << fmt::format("  {}: {}; its output ({}):\n{}", j.id, describe_exit(e), j.log_file,
                                tail_lines(j.log_file, 15));
     }
   }
-  return failed;
+  return result;
 }
 
 }  // namespace h2sim
