@@ -17,13 +17,25 @@ TEST(FlagTable, EveryTableIsConsistent) {
     EXPECT_EQ(t->command, command);
     for (const Flag& f : t->flags) {
       EXPECT_FALSE(f.help.empty()) << command << " --" << f.name;
-      if (f.type == FlagType::whole) EXPECT_LE(f.min_whole, f.max_whole) << command << " --" << f.name;
-      if (f.type == FlagType::whole) EXPECT_LT(f.min_whole, f.max_whole) << command << " --" << f.name << ": no range given";
-      if (f.type == FlagType::real) EXPECT_LT(f.min_real, f.max_real) << command << " --" << f.name << ": no range given";
-      if (f.type == FlagType::word) EXPECT_FALSE(f.words.empty()) << command << " --" << f.name;
-      if (f.type == FlagType::key_values) EXPECT_FALSE(f.sweep_prefix.empty()) << command << " --" << f.name;
+      if (f.type == FlagType::whole) {
+        EXPECT_LE(f.min_whole, f.max_whole) << command << " --" << f.name;
+      }
+      if (f.type == FlagType::whole) {
+        EXPECT_LT(f.min_whole, f.max_whole) << command << " --" << f.name << ": no range given";
+      }
+      if (f.type == FlagType::real) {
+        EXPECT_LT(f.min_real, f.max_real) << command << " --" << f.name << ": no range given";
+      }
+      if (f.type == FlagType::word) {
+        EXPECT_FALSE(f.words.empty()) << command << " --" << f.name;
+      }
+      if (f.type == FlagType::key_values) {
+        EXPECT_FALSE(f.sweep_prefix.empty()) << command << " --" << f.name;
+      }
       // A default must itself be a valid value of the flag.
-      if (!f.default_value.empty()) EXPECT_EQ(check_flag_value(*t, f, f.default_value), "") << command << " --" << f.name;
+      if (!f.default_value.empty()) {
+        EXPECT_EQ(check_flag_value(*t, f, f.default_value), "") << command << " --" << f.name;
+      }
     }
   }
   EXPECT_EQ(command_flags("nope"), nullptr);

@@ -184,9 +184,10 @@ std::string check_flag_value(const FlagTable& table, const Flag& f, const std::s
     }
     case FlagType::real: {
       std::string copy = v;
-      const std::string why = real_number(f.min_real, f.max_real)(copy);
-      if (!why.empty()) return fmt::format("{}{} ({})", why, unit, range_of);
-      return "";
+      if (real_number(f.min_real, f.max_real)(copy).empty()) return "";
+      // "'-1' is not a number of seconds in [0, 1e+09] (the range of run --max-wall-s)"
+      const std::string what = f.unit == "s" ? " of seconds" : f.unit.empty() ? "" : " (" + f.unit + ")";
+      return fmt::format("'{}' is not a number{} in [{:g}, {:g}] ({})", v, what, f.min_real, f.max_real, range_of);
     }
     case FlagType::word: {
       if (std::find(f.words.begin(), f.words.end(), v) != f.words.end()) return "";
