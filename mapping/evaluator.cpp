@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "config/errors.hpp"
+#include "mapping/artifact_fitted.hpp"
 #include "mapping/roofline.hpp"
 
 namespace h2sim {
@@ -12,6 +13,7 @@ AnalyticEvaluator::AnalyticEvaluator(HardwareConfig hw, ModelConfig model, Scena
                                      EvaluatorOptions options)
     : hw_(std::move(hw)), model_(std::move(model)), scenario_(std::move(scenario)), batch_(batch), options_(options) {
   if (batch_ <= 0) throw InputError("batch must be at least 1");
+  if (options_.artifact_compat) nmp_divisor_ = artifact_fitted_nmp_utilization(hw_.pe, batch_);
   const int64_t g = scenario_.decode_tokens;
   if (options_.artifact_compat) {
     // The artifact runs every decode step at the final context.
@@ -84,7 +86,7 @@ double AnalyticEvaluator::balanced_nmp_ratio(int op, int nmp_channels) {
 
 double AnalyticEvaluator::nmp_time_s(const GemmShape& s, int channels) const {
   if (s.batch <= 0 || s.m <= 0 || s.k <= 0 || s.n <= 0) return 0;
-  return estimate_nmp_gemm(hw_, s, channels).latency_ns * 1e-9;
+  return estimate_nmp_gemm(hw_, s, channels).latency_ns * 1e-9 / nmp_divisor_;
 }
 
 double AnalyticEvaluator::npu_time_s(const GemmShape& s, int channels) const {

@@ -70,6 +70,9 @@ class AnalyticEvaluator {
   int64_t batch() const { return batch_; }
   const EvaluatorOptions& options() const { return options_; }
   int64_t evaluations() const { return evaluations_; }
+  // The artifact's fitted divisor of every NMP GEMM latency (mapping/artifact_fitted.hpp): its
+  // value under --artifact-compat, 1.0 otherwise.
+  double nmp_latency_divisor() const { return nmp_divisor_; }
   // Contexts of the decode steps (compressed: a context and how many steps run at it).
   const std::vector<std::pair<int64_t, int64_t>>& decode_contexts() const { return steps_; }
 
@@ -88,6 +91,7 @@ class AnalyticEvaluator {
   const Cost& cost(const OperatorBinding& b);
   Cost compute_cost(const OperatorBinding& b) const;
   double nmp_time_s(const GemmShape& s, int channels) const;
+  double nmp_divisor_ = 1.0;
   double npu_time_s(const GemmShape& s, int channels) const;
 
   HardwareConfig hw_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config/errors.hpp"
+#include "mapping/artifact_fitted.hpp"
 
 namespace h2sim {
 
@@ -21,6 +22,10 @@ std::string timing_table(const AnalysisContext& c, const Dataflow& df, const Dat
   s += fmt::format("scenario {} (prompt {} tokens, decode {} tokens), batch {}, dataflow '{}'{}\n", c.scenario->name,
                    c.scenario->prompt_tokens, c.scenario->decode_tokens, c.batch, df.name,
                    c.artifact_compat ? " [artifact-compat: every decode step at the final context]" : "");
+  if (const double u = c.artifact_compat ? artifact_fitted_nmp_utilization(c.hw->pe, c.batch) : 1.0; u != 1.0) {
+    s += fmt::format("  [artifact-compat: NMP latencies divided by {:.2f}, the artifact's fitted in-die utilization "
+                     "for this PE and batch (dse/nmp_evaluator.py), not a mechanism]\n", u);
+  }
   s += fmt::format("  {:<28} {:>14.6f} ms\n", "prefill per layer", t.prefill_per_layer_s * 1e3);
   s += fmt::format("  {:<28} {:>14.6f} ms  ({} steps; first {:.3f} us, last {:.3f} us)\n", "decode per layer",
                    t.decode_per_layer_s * 1e3, t.decode_steps, t.decode_first_step_per_layer_s * 1e6,
@@ -50,6 +55,8 @@ nlohmann::json timing_json(const AnalysisContext& c, const Dataflow& df, const D
   j["batch"] = c.batch;
   j["dataflow"] = df.name;
   j["artifact_compat"] = c.artifact_compat;
+  // The artifact's fitted divisor of NMP latencies (1 unless --artifact-compat on an in-die PE tuple).
+  j["artifact_fitted_nmp_utilization"] = c.artifact_compat ? artifact_fitted_nmp_utilization(c.hw->pe, c.batch) : 1.0;
   j["layers"] = c.model->layers;
   j["prefill_per_layer_s"] = t.prefill_per_layer_s;
   j["decode_per_layer_s"] = t.decode_per_layer_s;

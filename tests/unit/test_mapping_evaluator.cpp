@@ -2,6 +2,7 @@
 // layer composition, MIX, context stepping, artifact_compat, and the artifact's fixed mappings.
 #include <gtest/gtest.h>
 
+#include "mapping/artifact_fitted.hpp"
 #include "mapping/baselines.hpp"
 #include "mapping/evaluator.hpp"
 #include "mapping/roofline.hpp"
@@ -201,4 +202,41 @@ TEST(MappingEvaluator, NpuOnlyOnTheCpDesign) {
     step += estimate_npu_gemm(cp, c.dec(c.model.graph.kind(op), 103), 8).latency_ns * 1e-9;
   }
   EXPECT_NEAR(t.decode_per_layer_s, 3 * step, 3 * step * 1e-12);
+}
+
+// --artifact-compat on the in-die designs: the artifact divides every NMP GEMM latency by its
+// fitted "utilization" (dse/nmp_evaluator.py: ID-NMP+ 0.71/0.45/0.52, ID-NMP 0.46/0.71/0.83 at
+// batch 1/4/16); the default never does. FC-NMP on these all-NMP designs: FC operators on the 8
+// NMP channels (divided), attention on the NPU reading all 8 channels (not divided).
+TEST(MappingEvaluator, ArtifactCompatDividesInDieNmpLatencyByTheArtifactsFittedUtilization) {
+  struct Case {
+    const char* design;
+    int64_t batch;
+    double fitted;
+  };
+  for (const Case& k : {Case{"id-nmp-plus", 1, 0.71}, Case{"id-nmp-plus", 4, 0.45}, Case{"id-nmp-plus", 16, 0.52},
+                        Case{"id-nmp", 1, 0.46}, Case{"id-nmp", 4, 0.71}, Case{"id-nmp", 16, 0.83}}) {
+    Ctx c;
+    c.hw = load_hardware_config(src(std::string("configs/hardware/") + k.design + ".yaml"));
+    c.batch = k.batch;
+    c.sc = Scenario{"humaneval", 157, 67, 2048};
+    EXPECT_DOUBLE_EQ(artifact_fitted_nmp_utilization(c.hw.pe, k.batch), k.fitted) << k.design;
+    const Dataflow df = make_fixed_baseline("fc-nmp", c.model, c.hw, true);
+    AnalyticEvaluator compat(c.hw, c.model, c.sc, k.batch, {true}), plain(c.hw, c.model, c.sc, k.batch);
+    EXPECT_DOUBLE_EQ(compat.nmp_latency_divisor(), k.fitted);
+    EXPECT_DOUBLE_EQ(plain.nmp_latency_divisor(), 1.0);
+    const auto t = compat.evaluate(df);
+    double step = 0;
+    for (int op = 0; op < c.model.graph.size(); ++op) {
+      const OpKind kind = c.model.graph.kind(op);
+      step += is_attention(kind) ? c.npu(c.dec(kind, 224), 8) : c.nmp(c.dec(kind, 224), 8) / k.fitted;
+    }
+    EXPECT_NEAR(t.decode_per_layer_s, 67 * step, 67 * step * 1e-9) << k.design << " " << k.batch;
+    EXPECT_LT(plain.evaluate(df).decode_per_layer_s, t.decode_per_layer_s);
+  }
+  // Other PE tuples and batches: 1 (H2-LLM's PE, batch 2 on ID-NMP+).
+  const HardwareConfig h2 = load_hardware_config(src("configs/hardware/h2llm.yaml"));
+  EXPECT_DOUBLE_EQ(artifact_fitted_nmp_utilization(h2.pe, 1), 1.0);
+  const HardwareConfig idp = load_hardware_config(src("configs/hardware/id-nmp-plus.yaml"));
+  EXPECT_DOUBLE_EQ(artifact_fitted_nmp_utilization(idp.pe, 2), 1.0);
 }
