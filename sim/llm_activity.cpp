@@ -28,7 +28,9 @@ ActivityCounts chip_activity(Chip& chip, const HardwareConfig& hw) {
       a.dram_write_bursts += double(link.bytes(LinkTraffic::npu_write)) / double(hw.burst_bytes);
     }
   }
-  a.weight_buffer_bytes = 2.0 * a.hb_bytes;  // filled from the bank, drained by the multiplier
+  // Filled from the bank, drained by the multiplier. In-die PEs have no weight buffer: each burst
+  // goes from the bank to the MAC with the operand in registers (nmp_kind in_die).
+  a.weight_buffer_bytes = hw.nmp_kind == NmpKind::in_die ? 0.0 : 2.0 * a.hb_bytes;
   a.npu_macs = chip.npu().stats().macs;
   a.npu_adds = chip.npu().stats().reduce_adds;
   return a;
@@ -56,7 +58,7 @@ ActivityCounts workload_activity(const HardwareConfig& hw, const ModelConfig& mo
     const double weights = double(s.batch) * double(s.k) * double(s.n) * e;
     a.pe_macs += s.macs();
     a.hb_bytes += weights;
-    a.weight_buffer_bytes += 2 * weights;
+    if (hw.nmp_kind != NmpKind::in_die) a.weight_buffer_bytes += 2 * weights;  // in-die: no weight buffer
     a.dram_activates += weights / double(row_bytes);
     const double in = double(s.batch) * double(s.m) * double(s.k) * e * double(t.t_n);
     const double out = double(s.batch) * double(s.m) * double(s.n) * e * double(t.t_k);

@@ -1,6 +1,7 @@
 #include "study/experiment.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "config/locator.hpp"
 #include "config/yaml_reader.hpp"
 #include "mapping/baselines.hpp"
+#include "models/dram/dram_standard.hpp"
 #include "mapping/model.hpp"
 #include "mapping/report.hpp"
 #include "sim/cli/flags/flags.hpp"
@@ -93,13 +95,23 @@ ExperimentSpec load_experiment_spec(const std::string& path) {
   if (!designs || !designs.IsSequence() || designs.size() == 0) root.fail("designs", "expected a non-empty list of designs");
   for (size_t i = 0; i < designs.size(); ++i) {
     if (!designs[i].IsMap()) root.fail("designs", fmt::format("element {} is not a map", i));
-    YamlMap d(designs[i], path, fmt::format("designs[{}]", i), {"name", "label", "hardware", "dataflow"});
+    YamlMap d(designs[i], path, fmt::format("designs[{}]", i), {"name", "label", "hardware", "dataflow", "set", "dram_set"});
     ExperimentDesign e;
     e.name = d.name("name");
     if (!valid_id(e.name)) d.fail("name", fmt::format("'{}' must be letters, digits, '.', '+' or '-'", e.name));
     e.label = d.optional_name("label").value_or(e.name);
     e.hardware_file = resolve_path(dir, d.string("hardware"));
-    at_key(d, "hardware", [&] { (void)load_hardware_config(e.hardware_file, {}); });  // fail now, not in every point
+    if (d.has("set")) e.set = string_list(d, "set");
+    if (d.has("dram_set")) e.dram_set = string_list(d, "dram_set");
+    // Fail now, not in every point: the design with its overrides, and its DRAM standard with its own.
+    HardwareConfig hw;
+    at_key(d, d.has("set") ? "set" : "hardware", [&] { hw = load_hardware_config(e.hardware_file, e.set); });
+    if (!e.dram_set.empty()) {
+      at_key(d, "dram_set", [&] {
+        if (hw.dram_standard_file.empty()) throw InputError("needs a design with a dram_standard");
+        (void)load_dram_standard(hw.dram_standard_file, e.dram_set);
+      });
+    }
     e.dataflow = dataflow_arg(d, "dataflow", d.string("dataflow"), dir);
     d.reject_unknown_keys();
     for (const auto& other : s.designs) {
@@ -213,6 +225,8 @@ std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec, const
             ExperimentPoint p;
             p.design = design->name;
             p.hardware_file = design->hardware_file;
+            p.set = design->set;
+            p.dram_set = design->dram_set;
             p.dataflow = df;
             p.dataflow_name = dataflow_short_name(df);
             p.model = stem(model_file);
@@ -223,7 +237,8 @@ std::vector<ExperimentPoint> expand_experiment(const ExperimentSpec& spec, const
             p.fidelity = fid;
             p.id = fmt::format("{}_{}_{}_{}_{}_b{}", fid, p.design, p.dataflow_name, p.model, p.scenario, batch);
             if (is_searched_baseline(df)) {
-              p.search_key = fmt::format("{}|{}|{}|{}|{}", design->hardware_file, df, model_file, sc, batch);
+              p.search_key = fmt::format("{}|{}|{}|{}|{}|{}", design->hardware_file, fmt::join(design->set, ","), df,
+                                         model_file, sc, batch);
             }
             // The id names the point's folder (points/ID/): keep it under the 255-byte file name limit.
             if (p.id.size() > kMaxPointIdBytes) {
@@ -267,6 +282,8 @@ SweepSpec experiment_sweep(const ExperimentSpec& ex, const std::vector<Experimen
                {"batch", std::to_string(e.batch)},
                {"dataflow", looks_like_path(e.dataflow) ? abs(e.dataflow) : e.dataflow},
                {"fidelity", e.fidelity}};
+    p.overrides = e.set;
+    p.dram_overrides = e.dram_set;
     p.serial_key = e.search_key;
     s.points.push_back(std::move(p));
   }

@@ -19,6 +19,9 @@ struct ExperimentDesign {
   std::string label;          // shown in tables and charts (defaults to name)
   std::string hardware_file;  // resolved against the spec's folder
   std::string dataflow;       // dataflow name, or a dataflow YAML resolved against the spec's folder
+  // Variants of a shipped design (a sensitivity study): KEY=VALUE overrides passed to every run of
+  // this design as --set (hardware config) and --dram-set (its DRAM standard).
+  std::vector<std::string> set, dram_set;
 };
 
 struct ExperimentSpec {
@@ -46,6 +49,7 @@ struct ExperimentPoint {
   std::string id;             // unique, deterministic, a valid file name
   std::string design;         // design name
   std::string hardware_file;
+  std::vector<std::string> set, dram_set;  // the design's overrides
   std::string dataflow;       // as passed to `run --dataflow`
   std::string dataflow_name;  // short name for tables (file stem for dataflow files)
   std::string model;          // model id (file stem)

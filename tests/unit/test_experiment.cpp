@@ -7,6 +7,9 @@
 #include <set>
 #include <string>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "config/errors.hpp"
 #include "study/experiment.hpp"
 #include "study/experiment_summary.hpp"
@@ -120,6 +123,42 @@ TEST(Experiment, BadValuesNameTheKey) {
   t = tiny_text();
   SpecFile f4("zero", t.replace(t.find("[1]"), 3, "[0]"));
   EXPECT_NE(error_of(f4.path()).find("batches"), std::string::npos) << error_of(f4.path());
+}
+
+// Design variants (sensitivity studies): `set` and `dram_set` reach every run of the design as
+// --set / --dram-set, are checked when the spec loads, and keep variants' searches apart.
+TEST(Experiment, DesignOverridesReachTheRunsAndAreChecked) {
+  const std::string src = H2SIM_SOURCE_DIR;
+  std::string t = tiny_text();
+  t.replace(t.find("  - {name: cp"), 0,
+            "  - {name: h2-rowbuf, hardware: " + src + "/configs/hardware/h2llm.yaml, dataflow: fc-nmp, "
+            "set: [pe.frequency_mhz=800], dram_set: [hb_port.row_switch_overlap=1]}\n");
+  SpecFile f("variants", t);
+  const ExperimentSpec s = load_experiment_spec(f.path());
+  ASSERT_EQ(s.designs.size(), 3u);
+  EXPECT_EQ(s.designs[1].set, std::vector<std::string>{"pe.frequency_mhz=800"});
+  const auto points = expand_experiment(s);
+  const SweepSpec sweep = experiment_sweep(s, points);
+  bool seen = false;
+  for (const SweepPoint& p : sweep.points) {
+    if (p.axis_values[1].second != "h2-rowbuf") continue;
+    seen = true;
+    const auto args = sweep_point_arguments(sweep, p, "/o/p.json", sweep_cache_dir("/o", p));
+    const std::string line = fmt::format("{}", fmt::join(args, " "));
+    EXPECT_NE(line.find("--set pe.frequency_mhz=800"), std::string::npos) << line;
+    EXPECT_NE(line.find("--dram-set hb_port.row_switch_overlap=1"), std::string::npos) << line;
+  }
+  EXPECT_TRUE(seen);
+  // Bad overrides fail at load, naming the design's key.
+  std::string bad = t;
+  bad.replace(bad.find("pe.frequency_mhz=800"), 20, "pe.frequency_mhz=-80");
+  SpecFile f2("badset", bad);
+  EXPECT_NE(error_of(f2.path()).find("designs[1].set"), std::string::npos) << error_of(f2.path());
+  bad = t;
+  bad.replace(bad.find("hb_port.row_switch_overlap=1"), 28, "hb_port.row_switch_overlap=7");
+  SpecFile f3("baddram", bad);
+  EXPECT_NE(error_of(f3.path()).find("designs[1].dram_set"), std::string::npos) << error_of(f3.path());
+  EXPECT_NE(error_of(f3.path()).find("row_switch_overlap"), std::string::npos) << error_of(f3.path());
 }
 
 TEST(Experiment, SummaryGeomean) {
