@@ -62,10 +62,12 @@ void Waveform::set_real(int id, double value) { record(id, now_ps(), 0, value); 
 void Waveform::set_at(int id, int64_t time_ps, int64_t value) { record(id, time_ps, value, 0.0); }
 void Waveform::set_real_at(int id, int64_t time_ps, double value) { record(id, time_ps, 0, value); }
 
-void Waveform::record(int id, int64_t time_ps, int64_t value, double real) {
+void Waveform::set_scheduled(int id, int64_t time_ps, int64_t value) { record(id, time_ps, value, 0.0, true); }
+
+void Waveform::record(int id, int64_t time_ps, int64_t value, double real, bool future_ok) {
   Signal& s = signals_[size_t(id)];
   if (s.value == value && s.real == real) return;
-  if (time_ps < s.last_time_ps || time_ps > now_ps()) {
+  if (time_ps < s.last_time_ps || (!future_ok && time_ps > now_ps())) {
     throw InternalError(fmt::format("waveform: {} changed at {} ps, before its previous change at {} ps or after now",
                                     s.path, time_ps, s.last_time_ps));
   }

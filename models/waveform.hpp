@@ -36,6 +36,9 @@ class Waveform {
   // The signal's value from `time_ps` (<= now) on; non-decreasing times per signal.
   void set_at(int id, int64_t time_ps, int64_t value);
   void set_real_at(int id, int64_t time_ps, double value);
+  // The same for a change a model scheduled ahead of the simulation (the DRAM engine places
+  // commands beyond the current time): `time_ps` may lie after now.
+  void set_scheduled(int id, int64_t time_ps, int64_t value);
   // Starts or stops recording at the current simulation time; a window starts with every
   // signal's current value.
   void enable(bool on);
@@ -70,7 +73,7 @@ class Waveform {
   struct Window {
     int64_t on_ps, off_ps;  // off_ps = -1 while open
   };
-  void record(int id, int64_t time_ps, int64_t value, double real);
+  void record(int id, int64_t time_ps, int64_t value, double real, bool future_ok = false);
   std::string value_text(const Signal& s, int64_t value, double real) const;
 
   std::vector<Signal> signals_;

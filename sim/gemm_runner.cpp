@@ -13,6 +13,7 @@
 #include "mapping/channel_plan.hpp"
 #include "models/chip.hpp"
 #include "models/dram/dram_command_trace.hpp"
+#include "models/dram_wave.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/sc_time_util.hpp"
 #include "sim/watchdog.hpp"
@@ -199,15 +200,28 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     std::unique_ptr<DramCommandTraceFile> command_trace;
     if (!options.command_trace_path.empty()) {
       command_trace = std::make_unique<DramCommandTraceFile>(options.command_trace_path);
-      for (int c = 0; c < chip.channel_count(); ++c) {
-        static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(command_trace.get(), c);
-      }
     }
 
     Waveform wave;
+    // The DRAM's signals come from its command stream, put in time order for the waveform.
+    std::unique_ptr<DramWaveRecorder> dram_wave;
+    std::unique_ptr<DramCommandSorter> dram_wave_sorter;
     if (!options.vcd_path.empty()) {
       chip.attach_waveform(wave);
+      if (setup.options.dram_standard != nullptr) {
+        dram_wave = std::make_unique<DramWaveRecorder>(wave, chip.channel_count(), int(hw.banks_per_channel),
+                                                       setup.options.dram_standard->tck_ps);
+        dram_wave_sorter = std::make_unique<DramCommandSorter>(*dram_wave);
+      }
       wave.enable(true);
+    }
+    std::vector<DramCommandObserver*> dram_observers;
+    if (command_trace) dram_observers.push_back(command_trace.get());
+    if (dram_wave_sorter) dram_observers.push_back(dram_wave_sorter.get());
+    DramCommandFanout dram_fanout(dram_observers);
+    if (!dram_observers.empty()) {
+      DramCommandObserver* o = dram_observers.size() == 1 ? dram_observers[0] : &dram_fanout;
+      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(o, c);
     }
     WatchdogOptions watchdog;
     watchdog.max_wall_s = options.max_wall_s;
@@ -216,12 +230,14 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     watchdog.exit_process_on_stop = options.exit_process_on_stop;
     simulate_until_finished([&driver] { return driver.done_; }, [&chip] { return chip.pending_work(); }, watchdog);
     check_end_of_run(chip.end_of_run_violations(), watchdog);
+    if (!dram_observers.empty()) {
+      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
+    }
     if (!options.vcd_path.empty()) {
       wave.write(options.vcd_path);
       wave.write_gtkw(gtkw_path_for(options.vcd_path), options.vcd_path);
     }
     if (command_trace) {
-      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
       command_trace->commit();
       r.command_trace_commands = command_trace->commands_written();
     }

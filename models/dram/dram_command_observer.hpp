@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <queue>
+#include <utility>
 #include <vector>
 
 namespace h2sim {
@@ -69,6 +70,22 @@ class DramCommandObserver {
 };
 
 inline constexpr int64_t kDramCommandEnd = INT64_MAX;
+
+// Passes every command and horizon on to several observers (a channel takes one observer:
+// --command-trace and --vcd together need both).
+class DramCommandFanout : public DramCommandObserver {
+ public:
+  explicit DramCommandFanout(std::vector<DramCommandObserver*> sinks) : sinks_(std::move(sinks)) {}
+  void on_command(int channel, const DramCommandEvent& e) override {
+    for (DramCommandObserver* s : sinks_) s->on_command(channel, e);
+  }
+  void on_horizon(int channel, int64_t horizon_ps) override {
+    for (DramCommandObserver* s : sinks_) s->on_horizon(channel, horizon_ps);
+  }
+
+ private:
+  std::vector<DramCommandObserver*> sinks_;
+};
 
 // Puts the commands of each channel in time order (ties: decision order) and passes them on to
 // `sink` as soon as the channel's horizon allows. Memory: the commands between a channel's

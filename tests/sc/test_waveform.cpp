@@ -121,6 +121,30 @@ Vcd read_vcd(const std::string& path) {
   return vcd;
 }
 
+// The DRAM's counters (chip.chN.dram.*) summed over channels are the report's dram_commands;
+// each bank's `open` rises once per row it opened (ACT, or an ACTab for every bank).
+void expect_dram_signals_match(const Vcd& vcd, const HardwareConfig& hw, const GemmRunResult& r) {
+  double act = 0, rd = 0, pre = 0, ref = 0, opens = 0, bus_high = 0;
+  for (int c = 0; c < hw.channels; ++c) {
+    const std::string d = fmt::format("chip.ch{}.dram.", c);
+    act += vcd.at(d + "activates").final_value();
+    rd += vcd.at(d + "reads").final_value();
+    pre += vcd.at(d + "precharges").final_value();
+    ref += vcd.at(d + "refreshes").final_value();
+    bus_high += double(vcd.at(d + "cmd_bus").rising_edges());
+    for (int b = 0; b < hw.banks_per_channel; ++b) opens += double(vcd.at(d + fmt::format("bank{}.open", b)).rising_edges());
+  }
+  EXPECT_EQ(act, double(r.dram_activates));
+  EXPECT_EQ(rd, double(r.dram_reads));
+  EXPECT_EQ(pre, double(r.dram_precharges));
+  EXPECT_EQ(ref, double(r.dram_refreshes));
+  EXPECT_EQ(opens, double(r.dram_activates)) << "one rising edge of bankB.open per row opened";
+  EXPECT_GT(bus_high, 0.0);
+  std::printf("VCD DRAM: %.0f activates, %.0f reads, %.0f precharges, %.0f refreshes (report %lld / %lld / %lld / %lld)\n",
+              act, rd, pre, ref, static_cast<long long>(r.dram_activates), static_cast<long long>(r.dram_reads),
+              static_cast<long long>(r.dram_precharges), static_cast<long long>(r.dram_refreshes));
+}
+
 HardwareConfig h2llm() { return load_hardware_config(std::string(H2SIM_SOURCE_DIR) + "/configs/hardware/h2llm.yaml"); }
 
 // The example: the decode GEMV of a 4096 x 4096 layer on H2-LLM, cycle fidelity, LPDDR5.
@@ -187,10 +211,27 @@ TEST(Waveform, GemvSignalsIntegrateToTheReport) {
   EXPECT_GT(wb.max_value(), 0.0);
   EXPECT_LT(wb.max_value(), double(hw.buffers.weight_buffer_bytes / 2) / 8);
   EXPECT_GT(wb.integral(end), 0.0);
+  // DRAM: the running command counts end at the report's counts; every ACT opens its bank.
+  expect_dram_signals_match(vcd, hw, r);
   RecordProperty("vcd_pe_utilization", fmt::format("{:.5f}", vcd_utilization));
   RecordProperty("report_pe_utilization", fmt::format("{:.5f}", r.pe_utilization));
   std::printf("VCD PE utilization %.5f, report %.5f; VCD HB bytes %.0f, report %lld; multiplier span fraction %.4f\n",
               vcd_utilization, r.pe_utilization, hb_bytes, static_cast<long long>(r.bytes_hb), span_ps / (used_pes * double(end)));
+}
+
+// In-die PIM: the host's lockstep stream (ACT per bank, MACab reading every bank) in the same
+// signals, counted as the report counts it.
+TEST(Waveform, InDieDramSignalsMatchTheReport) {
+  const std::string path = testing::TempDir() + "/h2sim_waveform_indie.vcd";
+  const HardwareConfig hw = load_hardware_config(std::string(H2SIM_SOURCE_DIR) + "/configs/hardware/id-nmp-plus.yaml");
+  GemmRunOptions opt;
+  opt.vcd_path = path;
+  const GemmRunResult r = run_gemm(hw, {1, 1, 4096, 1024}, opt);
+  ASSERT_TRUE(r.has_pim_stats);
+  const Vcd vcd = read_vcd(path);
+  expect_dram_signals_match(vcd, hw, r);
+  // Each MACab reads one burst of every bank: the reads counter is banks x MACab commands.
+  EXPECT_EQ(double(r.dram_reads), double(r.pim_mac_commands * hw.banks_per_channel));
 }
 
 }  // namespace

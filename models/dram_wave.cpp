@@ -1,0 +1,82 @@
+#include "models/dram_wave.hpp"
+
+#include <string>
+
+namespace h2sim {
+
+DramWaveRecorder::DramWaveRecorder(Waveform& wave, int channels, int banks, int64_t tck_ps)
+    : wave_(wave), banks_(banks), tck_(tck_ps), ch_(size_t(channels)) {
+  for (int c = 0; c < channels; ++c) {
+    Channel& k = ch_[size_t(c)];
+    const std::string p = "chip.ch" + std::to_string(c) + ".dram.";
+    k.cmd_bus = wave.add(p + "cmd_bus", 1, WaveFormat::bit);
+    k.activates = wave.add(p + "activates", 32, WaveFormat::decimal);
+    k.reads = wave.add(p + "reads", 32, WaveFormat::decimal);
+    k.precharges = wave.add(p + "precharges", 32, WaveFormat::decimal);
+    k.refreshes = wave.add(p + "refreshes", 32, WaveFormat::decimal);
+    for (int b = 0; b < banks; ++b) {
+      k.open.push_back(wave.add(p + "bank" + std::to_string(b) + ".open", 1, WaveFormat::bit));
+      k.row.push_back(wave.add(p + "bank" + std::to_string(b) + ".row", 32, WaveFormat::decimal));
+    }
+  }
+}
+
+void DramWaveRecorder::close(Channel& c, int bank, int64_t t) { wave_.set_scheduled(c.open[size_t(bank)], t, 0); }
+
+void DramWaveRecorder::on_command(int channel, const DramCommandEvent& e) {
+  if (channel < 0 || size_t(channel) >= ch_.size()) return;
+  Channel& c = ch_[size_t(channel)];
+  const int64_t t = e.time_ps;
+  auto open = [&](int b) {
+    wave_.set_scheduled(c.open[size_t(b)], t, 1);
+    wave_.set_scheduled(c.row[size_t(b)], t, e.row);
+  };
+  switch (e.command) {
+    case DramCommandKind::act:
+      open(e.bank);
+      wave_.set_scheduled(c.activates, t, ++c.n_act);
+      break;
+    case DramCommandKind::act_all:
+      for (int b = 0; b < banks_; ++b) open(b);
+      wave_.set_scheduled(c.activates, t, c.n_act += banks_);
+      break;
+    case DramCommandKind::pre:
+      close(c, e.bank, t);
+      // The reports count the engine's precharges: a refresh closing a bank for its REFpb is
+      // not one of them (the bank closes all the same).
+      if (e.path != DramPath::refresh) wave_.set_scheduled(c.precharges, t, ++c.n_pre);
+      break;
+    case DramCommandKind::pre_all:
+      for (int b = 0; b < banks_; ++b) close(c, b, t);
+      wave_.set_scheduled(c.precharges, t, ++c.n_pre);
+      break;
+    case DramCommandKind::rd:
+    case DramCommandKind::wr:
+    case DramCommandKind::hb_rd:
+      if (e.command != DramCommandKind::wr) wave_.set_scheduled(c.reads, t, ++c.n_rd);
+      break;
+    case DramCommandKind::rda:
+    case DramCommandKind::wra:
+      // Auto-precharge: a precharge the reports count; the bank closes by itself once nRAS and
+      // nRTP / write recovery allow (the engine does not report when), so the waveform shows it
+      // open until then only approximately: closed from the command on.
+      if (e.command == DramCommandKind::rda) wave_.set_scheduled(c.reads, t, ++c.n_rd);
+      close(c, e.bank, t);
+      wave_.set_scheduled(c.precharges, t, ++c.n_pre);
+      break;
+    case DramCommandKind::mac_all:
+      wave_.set_scheduled(c.reads, t, c.n_rd += banks_);
+      break;
+    case DramCommandKind::ref_all:
+    case DramCommandKind::ref_bank:
+      wave_.set_scheduled(c.refreshes, t, ++c.n_ref);
+      break;
+  }
+  // On the command bus: the controller's commands (external path, in-die PIM, refresh).
+  if (e.path != DramPath::hb) {
+    wave_.set_scheduled(c.cmd_bus, t, 1);
+    wave_.set_scheduled(c.cmd_bus, t + tck_, 0);
+  }
+}
+
+}  // namespace h2sim

@@ -1,0 +1,44 @@
+#pragma once
+// The DRAM in the waveform: what the engine's commands did, per channel and per bank.
+//
+// Fed the engine's commands in time order (put a DramCommandSorter in front of it), it records
+// under chip.chN.dram:
+//  - bankB.open (bit) and bankB.row (decimal): the bank's row from its ACT (or ACTab) until the
+//    PRE, PREab or refresh that closes it;
+//  - activates, reads, precharges, refreshes (decimal): running counts, counted as the reports
+//    count them (an ACTab opens every bank, a MACab reads a burst of every bank; PRE, PREab and
+//    an auto-precharge are one precharge each, a refresh closing a bank for its REFpb is not;
+//    REFab / REFpb one refresh each), so each ends at the channel's share of the report's
+//    dram_commands;
+//  - cmd_bus (bit): one CK high for every command the controller puts on the channel's command
+//    bus (external and in-die PIM commands; the HB ports' column accesses and the logic die's
+//    ACT/PRE are not on it).
+// Times may lie after the current simulation time (the engine schedules ahead).
+#include <cstdint>
+#include <vector>
+
+#include "models/dram/dram_command_observer.hpp"
+#include "models/waveform.hpp"
+
+namespace h2sim {
+
+class DramWaveRecorder : public DramCommandObserver {
+ public:
+  DramWaveRecorder(Waveform& wave, int channels, int banks, int64_t tck_ps);
+  void on_command(int channel, const DramCommandEvent& e) override;
+
+ private:
+  struct Channel {
+    std::vector<int> open, row;
+    int activates = 0, reads = 0, precharges = 0, refreshes = 0, cmd_bus = 0;
+    int64_t n_act = 0, n_rd = 0, n_pre = 0, n_ref = 0;
+    int64_t bus_until = -1;
+  };
+  void close(Channel& c, int bank, int64_t t);
+  Waveform& wave_;
+  int banks_;
+  int64_t tck_;
+  std::vector<Channel> ch_;
+};
+
+}  // namespace h2sim
