@@ -136,6 +136,10 @@ std::string locate_config(ConfigKind kind, const std::string& value, const std::
   std::error_code ec;
   if (value.empty()) throw InputError(fmt::format("{}: empty; give a {} name or a file", flag, config_noun(kind)));
   if (fs::is_regular_file(value, ec)) return value;
+  // A model may be a Hugging Face model folder holding its config.json (mapping/hf_model.hpp).
+  if (kind == ConfigKind::model && is_folder(value) && fs::is_regular_file(fs::path(value) / "config.json", ec)) {
+    return value;
+  }
   if (is_folder(value)) {
     throw InputError(fmt::format("{}: '{}' is a folder; give a {} YAML file or a shipped name", flag, value,
                                  config_noun(kind)));

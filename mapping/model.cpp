@@ -1,5 +1,7 @@
 #include "mapping/model.hpp"
 
+#include "mapping/hf_model.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -181,15 +183,6 @@ std::vector<uint64_t> OperatorGraph::weak_components(uint64_t ops) const {
 }
 
 namespace {
-
-// Key names of the model numbers in each format (YAML config, artifact shape.json).
-struct ModelKeys {
-  const char* layers;
-  const char* hidden;
-  const char* ffn;
-  const char* q_heads;
-  const char* kv_heads;
-};
 constexpr ModelKeys kYamlKeys{"layers", "hidden", "ffn", "q_heads", "kv_heads"};
 constexpr ModelKeys kJsonKeys{"layer_num", "hidden_dim", "intermediate_dim", "q_head_num", "kv_head_num"};
 
@@ -199,7 +192,8 @@ constexpr int64_t kMaxLayers = 4096;
 constexpr int64_t kMaxHidden = int64_t(1) << 20;
 constexpr int64_t kMaxFfn = int64_t(1) << 22;
 
-// `fail(key, message)` throws an InputError naming the file, the key (and line, for YAML).
+}  // namespace
+
 void validate_model_numbers(const ModelConfig& m, const ModelKeys& keys,
                             const std::function<void(const char*, const std::string&)>& fail) {
   auto in_range = [&](int64_t v, const char* key, int64_t max) {
@@ -269,6 +263,8 @@ nlohmann::json parse_json(const std::string& path) {
     throw InputError(fmt::format("{}: malformed JSON: {} (valid: numbers within double range)", path, what));
   }
 }
+
+namespace {
 
 // The keys of shape.json: a key outside them is unknown, and only an unknown key can be a typo.
 const std::vector<std::string> kShapeKeys = {"type", "layer_num", "hidden_dim", "intermediate_dim", "q_head_num",
@@ -406,6 +402,7 @@ ModelConfig load_artifact_model(const std::string& graph_path, const std::string
 
 ModelConfig load_model_config(const std::string& path) {
   namespace fs = std::filesystem;
+  if (is_hf_config_path(path)) return load_hf_model(path);
   if (fs::path(path).extension() == ".json") {
     (void)read_text_file(path);  // the graph itself first: a missing graph is not reported as its shape.json
     fs::path shape = fs::path(path).parent_path() / "shape.json";

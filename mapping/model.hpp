@@ -8,7 +8,10 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "mapping/gemm.hpp"
@@ -88,9 +91,24 @@ struct ModelConfig {
   int64_t group_size() const { return q_heads / kv_heads; }
 };
 
-// Loads a model: an h2sim YAML (configs/models/*.yaml), or the artifact's operator_graph.json
-// (its shape.json is read from the same directory).
+// Loads a model: an h2sim YAML (configs/models/*.yaml), the artifact's operator_graph.json (its
+// shape.json is read from the same directory), or a Hugging Face config.json (a file whose name is
+// config.json, or a folder holding one: mapping/hf_model.hpp).
 ModelConfig load_model_config(const std::string& path);
+
+// For the model loaders: the model numbers' key names in a format, their validation (`fail(key,
+// message)` throws an InputError naming the file and key), and strict JSON parsing (duplicate
+// keys refused, errors with line and column).
+struct ModelKeys {
+  const char* layers;
+  const char* hidden;
+  const char* ffn;
+  const char* q_heads;
+  const char* kv_heads;
+};
+void validate_model_numbers(const ModelConfig& m, const ModelKeys& keys,
+                            const std::function<void(const char*, const std::string&)>& fail);
+nlohmann::json parse_json(const std::string& path);
 // Only the artifact's shape.json (the model numbers, validated; no graph).
 ModelConfig load_artifact_shape(const std::string& shape_json_path);
 // The artifact's format: `node: {name: id}`, `edge: [[id, id]]`, and shape.json with
