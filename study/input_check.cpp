@@ -281,6 +281,8 @@ InputKind detect_input_kind(const std::string& path) {
     // Malformed JSON is reported by the loader (with line and column); only look at keys here.
     nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (j.is_object()) {
+      // A Hugging Face config.json (mapping/hf_model.hpp).
+      if (j.contains("model_type") || fs::path(path).filename() == "config.json") return InputKind::model;
       if (j.contains("node") || j.contains("edge")) return InputKind::artifact_graph;
       if (j.contains("layer_num") || j.contains("type") || j.contains("hidden_dim")) return InputKind::artifact_shape;
     }
