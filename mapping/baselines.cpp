@@ -22,6 +22,10 @@ bool is_searched_baseline(const std::string& n) { return n == "cc-nmp" || n == "
 Dataflow make_fixed_baseline(const std::string& name, const ModelConfig& model, const HardwareConfig& hw,
                              bool artifact_compat) {
   if (!is_fixed_baseline(name)) {
+    if (is_searched_baseline(name)) {
+      throw InputError(fmt::format("'{}' is a searched dataflow, not a fixed one (fixed: npu-only, fc-nmp, attn-nmp, "
+                                   "attn-nmp-split); run the search for it (dataflow_choice)", name));
+    }
     std::string hint = closest_match(name, baseline_names());
     throw InputError(fmt::format("unknown fixed dataflow '{}' (valid: npu-only, fc-nmp, attn-nmp, attn-nmp-split){}", name,
                                  hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));

@@ -2,6 +2,7 @@
 // layer composition, MIX, context stepping, artifact_compat, and the artifact's fixed mappings.
 #include <gtest/gtest.h>
 
+#include "config/errors.hpp"
 #include "mapping/artifact_fitted.hpp"
 #include "mapping/baselines.hpp"
 #include "mapping/evaluator.hpp"
@@ -239,4 +240,17 @@ TEST(MappingEvaluator, ArtifactCompatDividesInDieNmpLatencyByTheArtifactsFittedU
   EXPECT_DOUBLE_EQ(artifact_fitted_nmp_utilization(h2.pe, 1), 1.0);
   const HardwareConfig idp = load_hardware_config(src("configs/hardware/id-nmp-plus.yaml"));
   EXPECT_DOUBLE_EQ(artifact_fitted_nmp_utilization(idp.pe, 2), 1.0);
+}
+
+// A searched dataflow asked for as a fixed one: said so, not "did you mean" the same name.
+TEST(MappingBaselines, SearchedDataflowIsNotAFixedOne) {
+  Ctx c;
+  try {
+    make_fixed_baseline("cc-nmp", c.model, c.hw);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'cc-nmp' is a searched dataflow"), std::string::npos) << what;
+    EXPECT_EQ(what.find("did you mean"), std::string::npos) << what;
+  }
 }
