@@ -1,15 +1,23 @@
 #include "models/dram_wave.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace h2sim {
 
-DramWaveRecorder::DramWaveRecorder(Waveform& wave, int channels, int banks, int64_t tck_ps)
-    : wave_(wave), banks_(banks), tck_(tck_ps), ch_(size_t(channels)) {
+DramWaveRecorder::DramWaveRecorder(Waveform& wave, int channels, int banks, const DramStandard& s)
+    : wave_(wave),
+      banks_(banks),
+      tck_(s.tck_ps),
+      cl_(s.ps(s.t.ncl)),
+      cwl_(s.ps(s.t.ncwl)),
+      bl_(s.ps(s.t.nbl)),
+      ch_(size_t(channels)) {
   for (int c = 0; c < channels; ++c) {
     Channel& k = ch_[size_t(c)];
     const std::string p = "chip.ch" + std::to_string(c) + ".dram.";
     k.cmd_bus = wave.add(p + "cmd_bus", 1, WaveFormat::bit);
+    k.data_bus = wave.add(p + "data_bus", 1, WaveFormat::bit);
     k.activates = wave.add(p + "activates", 32, WaveFormat::decimal);
     k.reads = wave.add(p + "reads", 32, WaveFormat::decimal);
     k.precharges = wave.add(p + "precharges", 32, WaveFormat::decimal);
@@ -71,6 +79,16 @@ void DramWaveRecorder::on_command(int channel, const DramCommandEvent& e) {
     case DramCommandKind::ref_bank:
       wave_.set_scheduled(c.refreshes, t, ++c.n_ref);
       break;
+  }
+  // External data: the engine never overlaps bursts on the bus (the checker's data_bus rule), so
+  // the marks come in time order; an overlap would only extend the burst already marked.
+  const bool rd = e.command == DramCommandKind::rd || e.command == DramCommandKind::rda;
+  const bool wr = e.command == DramCommandKind::wr || e.command == DramCommandKind::wra;
+  if (e.path == DramPath::external && (rd || wr)) {
+    const int64_t from = t + (rd ? cl_ : cwl_), to = from + bl_;
+    if (from >= c.data_until) wave_.set_scheduled(c.data_bus, from, 1);
+    c.data_until = std::max(c.data_until, to);
+    wave_.set_scheduled(c.data_bus, c.data_until, 0);
   }
   // On the command bus: the controller's commands (external path, in-die PIM, refresh).
   if (e.path != DramPath::hb) {

@@ -210,7 +210,7 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
       chip.attach_waveform(wave);
       if (setup.options.dram_standard != nullptr) {
         dram_wave = std::make_unique<DramWaveRecorder>(wave, chip.channel_count(), int(hw.banks_per_channel),
-                                                       setup.options.dram_standard->tck_ps);
+                                                       *setup.options.dram_standard);
         dram_wave_sorter = std::make_unique<DramCommandSorter>(*dram_wave);
       }
       wave.enable(true);

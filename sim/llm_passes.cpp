@@ -132,6 +132,7 @@ double LlmDriver::play_pass(const PassShape& pass, int64_t layers, int64_t step)
     // The waveform window is simulated (never taken from the memo) and recorded.
     const bool window = recording && layer == 0 && step == window_step;
     if (window && wave) wave->enable(true);
+    if (window && dram_wave_gate) dram_wave_gate->open = true;
     if (window && command_trace) command_trace->begin_window();
     for (size_t mi = 0; mi < mags.size(); ++mi) {
       const MagGroup& mag = mags[mi];
@@ -173,6 +174,7 @@ double LlmDriver::play_pass(const PassShape& pass, int64_t layers, int64_t step)
       if (timeline != nullptr) timeline_layers.back().kv_ns = kv_ns;
     }
     if (window && wave) wave->enable(false);
+    if (window && dram_wave_gate) dram_wave_gate->open = false;
     if (window && command_trace) {
       command_trace->end_window(std::llround(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_PS)));
     }

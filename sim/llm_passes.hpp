@@ -20,6 +20,7 @@
 #include "mapping/model.hpp"
 #include "models/chip.hpp"
 #include "models/dram/dram_command_trace.hpp"
+#include "models/dram_wave.hpp"
 #include "models/waveform.hpp"
 #include "sim/llm_runner.hpp"
 #include "sim/mag_execution.hpp"
@@ -37,6 +38,7 @@ class LlmDriver : public sc_core::sc_module {
   MagExecutor executor;          // trace, current work and violations of the MAGs played
   Waveform* wave = nullptr;      // records the window only
   DramCommandTraceFile* command_trace = nullptr;  // records the window (and what leads into it)
+  DramWaveRecorder::Gate* dram_wave_gate = nullptr;  // open during the waveform window
   int64_t window_step = -1;      // 0: prefill layer 0; N: decode step N layer 0
   bool done = false;             // the whole inference has been played
 

@@ -17,6 +17,7 @@
 #include "mapping/evaluator.hpp"
 #include "models/chip.hpp"
 #include "models/dram/dram_command_trace.hpp"
+#include "models/dram_wave.hpp"
 #include "models/lpddr5_dram.hpp"
 #include "models/span_log.hpp"
 #include "sim/chip_setup.hpp"
@@ -103,11 +104,30 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
       driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
     }
     Waveform wave;
+    // The DRAM's signals (models/dram_wave.hpp): the engine's commands, in time order, while the
+    // window runs; the observer shares each channel with the command trace.
+    std::unique_ptr<DramWaveRecorder> dram_wave;
+    std::unique_ptr<DramCommandSorter> dram_wave_sorter;
+    std::unique_ptr<DramWaveRecorder::Gate> dram_wave_gate;
+    std::unique_ptr<DramCommandFanout> dram_fanout;
     if (!opt.vcd_path.empty()) {
       validate_vcd_window(opt.vcd_window, scenario.decode_tokens);
       chip.attach_waveform(wave);
       driver.wave = &wave;
       driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
+      if (setup.options.dram_standard != nullptr) {
+        dram_wave = std::make_unique<DramWaveRecorder>(wave, chip.channel_count(), int(hw.banks_per_channel),
+                                                       *setup.options.dram_standard);
+        dram_wave_sorter = std::make_unique<DramCommandSorter>(*dram_wave);
+        dram_wave_gate = std::make_unique<DramWaveRecorder::Gate>(*dram_wave_sorter);
+        DramCommandObserver* o = dram_wave_gate.get();
+        if (command_trace) {
+          dram_fanout = std::make_unique<DramCommandFanout>(std::vector<DramCommandObserver*>{command_trace.get(), o});
+          o = dram_fanout.get();
+        }
+        for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(o, c);
+        driver.dram_wave_gate = dram_wave_gate.get();
+      }
     }
     SpanLog span_log;
     std::unique_ptr<RunTimeline> timeline;
@@ -136,13 +156,15 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     std::vector<std::string> violations = driver.executor.violations;
     for (auto& s : chip.end_of_run_violations()) violations.push_back(std::move(s));
     check_end_of_run(violations, watchdog);
+    if (command_trace || dram_wave) {
+      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
+    }
     if (!opt.vcd_path.empty()) {
       wave.write(opt.vcd_path);
       wave.write_gtkw(gtkw_path_for(opt.vcd_path), opt.vcd_path);
     }
     if (timeline) timeline->write(opt.trace_path);
     if (command_trace) {
-      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
       command_trace->commit();
       r.command_trace_commands = command_trace->commands_written();
     }

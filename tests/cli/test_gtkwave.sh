@@ -60,6 +60,16 @@ tiny=(--hw "$hw" --model "$SRC/tests/data/e2e/tiny-llama.yaml" --scenario "$SRC/
       --batch 2 --out "$tmp/out" --quiet)
 "$H2SIM" run "${tiny[@]}" --vcd "$tmp/step" --vcd-window decode:2 >/dev/null 2>"$tmp/err" || { bad "run --vcd failed"; cat "$tmp/err"; }
 open_in_gtkwave "run (decode:2)" "$tmp/step.gtkw" "$tmp/step"
+# The window's DRAM: per-bank open rows, command counts, command and data bus; some bank opens a
+# row inside the window (a 1 on a bankN.open signal after the window's first timestamp).
+for sig in activates reads precharges refreshes cmd_bus data_bus; do
+  grep -q " $sig \$end" "$tmp/step" && ok || bad "run VCD has no dram signal $sig"
+done
+open_ids=$(awk '/\$scope module bank/ {inbank=1} /\$upscope/ {inbank=0} inbank && $1=="$var" && $5=="open" {print $4}' "$tmp/step")
+[ -n "$open_ids" ] && ok || bad "run VCD has no bankN.open signals"
+awk -v ids="$open_ids" 'BEGIN {n=split(ids, a, "\n"); for (i=1;i<=n;i++) want[a[i]]=1}
+  /^#/ {stamps++} stamps>1 && /^1/ && (substr($0,2) in want) {found=1} END {exit !found}' "$tmp/step" \
+  && ok || bad "no bank opens a row inside the run's VCD window"
 
 # The save file is an output: a folder in its place is refused before any work.
 mkdir "$tmp/taken.gtkw"
