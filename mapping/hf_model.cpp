@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "config/errors.hpp"
@@ -28,7 +30,15 @@ std::string config_file(const std::string& path) {
 bool is_hf_config_path(const std::string& path) {
   std::error_code ec;
   if (fs::path(path).filename() == "config.json") return true;
-  return fs::is_directory(path, ec) && fs::is_regular_file(fs::path(path) / "config.json", ec);
+  if (fs::is_directory(path, ec)) return fs::is_regular_file(fs::path(path) / "config.json", ec);
+  // Another name (a downloaded my-model.json): a JSON object with a top-level model_type. The
+  // artifact's graph and shape files never have one. Anything unreadable is left to the loaders.
+  if (fs::path(path).extension() != ".json" || !fs::is_regular_file(path, ec)) return false;
+  if (fs::file_size(path, ec) > (size_t(1) << 20) || ec) return false;
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.contains("model_type");
 }
 
 ModelConfig load_hf_model(const std::string& path) {
@@ -70,8 +80,9 @@ ModelConfig load_hf_model(const std::string& path) {
 
   ModelConfig m;
   m.source_file = file;
+  // Named after its model folder (ORG/NAME/config.json), or after the file if renamed.
   const fs::path folder = fs::absolute(file).parent_path();
-  m.name = folder.filename().string();
+  m.name = fs::path(file).filename() == "config.json" ? folder.filename().string() : fs::path(file).stem().string();
   if (m.name.empty()) m.name = type;
   const bool opt = type == "opt";
   ModelKeys keys{"num_hidden_layers", "hidden_size", opt ? "ffn_dim" : "intermediate_size", "num_attention_heads",

@@ -24,7 +24,8 @@
 
 namespace h2sim {
 
-// True if `path` names a Hugging Face config: a file named config.json or a folder holding one.
+// True if `path` names a Hugging Face config: a file named config.json, a folder holding one, or
+// another .json file whose top level has a model_type.
 bool is_hf_config_path(const std::string& path);
 // Loads it (`path`: the file or its folder). InputError naming the file and key otherwise.
 ModelConfig load_hf_model(const std::string& path);

@@ -92,6 +92,13 @@ TEST(HfModel, UnsupportedAndBadConfigsNameTheKey) {
   EXPECT_NE(e.find("hidden_act"), std::string::npos) << e;
   e = error_of(write_config("dup", R"({"model_type": "llama", "model_type": "opt"})"));
   EXPECT_NE(e.find("appears twice"), std::string::npos) << e;
+  // A config saved under another name is recognised by its model_type.
+  const std::string renamed = std::string(testing::TempDir()) + "/h2sim-hf-renamed-qwen.json";
+  std::filesystem::copy_file(hf("Qwen2-7B/config.json"), renamed, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_TRUE(is_hf_config_path(renamed));
+  EXPECT_EQ(load_model_config(renamed).layers, 28);
+  EXPECT_EQ(load_model_config(renamed).name, "h2sim-hf-renamed-qwen");
+  EXPECT_FALSE(is_hf_config_path(std::string(H2SIM_TEST_DATA_DIR) + "/artifact/llama3-8b/operator_graph.json"));
   // No num_key_value_heads: multi-head attention, as transformers defaults it.
   const ModelConfig m = load_model_config(write_config("mha", R"({"model_type": "llama", "num_hidden_layers": 2,
       "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 8})"));
