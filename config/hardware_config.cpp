@@ -71,7 +71,7 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
   apply_overrides(root, overrides, "--set");
   YamlMap top(root, path, "",
                {"name", "channels", "nmp_channels", "banks_per_channel", "bank_capacity_mib", "external_bandwidth_gbps",
-                "precision", "burst_bytes", "nmp_kind", "in_die", "pe", "buffers", "npu", "dram_standard"});
+                "precision", "burst_bytes", "nmp_kind", "in_die", "pe", "buffers", "npu", "dram_standard", "area"});
 
   HardwareConfig hw;
   hw.source_file = path;
@@ -184,6 +184,8 @@ HardwareConfig load_hardware_config(const std::string& path, const std::vector<s
     }
     hw.dram_standard_file = p.lexically_normal().string();
   }
+
+  hw.area = load_area_section(top, hw.precision, hw.nmp_kind == NmpKind::in_die);
 
   top.reject_unknown_keys();
   return hw;

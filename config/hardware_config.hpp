@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "config/area_config.hpp"
+
 namespace h2sim {
 
 struct PeConfig {
@@ -87,6 +89,7 @@ struct HardwareConfig {
   PeConfig pe;
   BufferConfig buffers;
   NpuConfig npu;
+  AreaConfig area;                 // area coefficients (`area:` section; mapping/area.hpp)
 
   std::string dram_standard_file;   // resolved path of the DRAM timing standard, "" if none
 

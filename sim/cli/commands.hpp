@@ -22,5 +22,6 @@ void register_check_command(CLI::App& app);
 void register_experiment_command(CLI::App& app);
 void register_sweep_commands(CLI::App& app);  // sweep and merge
 void register_verify_trace_command(CLI::App& app);
+void register_area_command(CLI::App& app);
 
 }  // namespace h2sim::cli

@@ -73,6 +73,7 @@ int sc_main(int argc, char** argv) {
   h2sim::cli::register_experiment_command(app);
   h2sim::cli::register_sweep_commands(app);
   h2sim::cli::register_verify_trace_command(app);
+  h2sim::cli::register_area_command(app);
   add_strict_number_checks(app);
 
   try {

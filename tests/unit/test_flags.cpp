@@ -11,7 +11,7 @@ namespace {
 using namespace h2sim::cli;
 
 TEST(FlagTable, EveryTableIsConsistent) {
-  for (const char* command : {"run", "gemm", "analyze", "explore", "dram", "verify-trace"}) {
+  for (const char* command : {"run", "gemm", "analyze", "explore", "dram", "verify-trace", "area"}) {
     const FlagTable* t = command_flags(command);
     ASSERT_NE(t, nullptr) << command;
     EXPECT_EQ(t->command, command);

@@ -218,6 +218,18 @@ const FlagTable& verify_trace_flags() {
   return t;
 }
 
+const FlagTable& area_flags() {
+  static const FlagTable t{
+      "area",
+      {
+          name_or_path_flag("hw", std::string(kHwHelp) + "; its `area:` section gives the coefficients (docs/area.md)")
+              .default_is(kDefaultHardware),
+          output_flag("json", "Write the breakdown as JSON (area_mm2.*, fit, coefficients) to this file"),
+          key_values_flag("set", "Override a hardware config key, e.g. --set area.logic_node_nm=16 (repeatable)"),
+      }};
+  return t;
+}
+
 const FlagTable* command_flags(const std::string& command) {
   if (command == "run") return &run_flags();
   if (command == "gemm") return &gemm_flags();
@@ -225,6 +237,7 @@ const FlagTable* command_flags(const std::string& command) {
   if (command == "explore") return &explore_flags();
   if (command == "dram") return &dram_flags();
   if (command == "verify-trace") return &verify_trace_flags();
+  if (command == "area") return &area_flags();
   return nullptr;
 }
 

@@ -93,7 +93,7 @@ struct FlagTable {
   std::string default_of(const std::string& name) const;
 };
 
-// The table of a command (run, gemm, analyze, explore, dram, verify-trace); nullptr for any other
+// The table of a command (run, gemm, analyze, explore, dram, verify-trace, area); nullptr for any other
 // (check, sweep, merge and experiment register their few flags themselves).
 const FlagTable* command_flags(const std::string& command);
 const FlagTable& run_flags();
@@ -102,6 +102,7 @@ const FlagTable& analyze_flags();
 const FlagTable& explore_flags();
 const FlagTable& dram_flags();
 const FlagTable& verify_trace_flags();
+const FlagTable& area_flags();
 
 // Where a flag's value goes.
 using FlagTarget = std::variant<std::string*, std::vector<std::string>*, int64_t*, int*, uint64_t*, double*, bool*>;
