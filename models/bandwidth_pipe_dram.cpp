@@ -16,7 +16,7 @@ BandwidthPipeDram::BandwidthPipeDram(sc_core::sc_module_name name, int banks, do
       burst_bytes_(burst_bytes),
       bank_free_at_(static_cast<size_t>(banks)) {}
 
-void BandwidthPipeDram::hb_read(int bank, int64_t /*row*/, int64_t bytes) {
+void BandwidthPipeDram::hb_read(int bank, int64_t /*row*/, int64_t bytes, bool /*stream_continues*/) {
   if (bank < 0 || bank >= static_cast<int>(bank_free_at_.size())) {
     throw InternalError(std::string(name()) + ": hb_read of bank " + std::to_string(bank) + " out of range");
   }

@@ -15,7 +15,7 @@ class BandwidthPipeDram : public sc_core::sc_module, public DramChannelPort {
   BandwidthPipeDram(sc_core::sc_module_name name, int banks, double hb_bytes_per_s, double external_bytes_per_s,
                     int64_t burst_bytes = 32);
 
-  void hb_read(int bank, int64_t row, int64_t bytes) override;
+  void hb_read(int bank, int64_t row, int64_t bytes, bool stream_continues) override;
   // Every bank's port streams its bytes at the per-PE bandwidth, each burst no faster than the
   // PEs compute it; all banks start together (lockstep).
   void pim_stream(int64_t row, int64_t bytes_per_bank, int64_t pe_interval_ps) override;

@@ -81,7 +81,9 @@ void BankPe::fetcher() {
       ch.fetch_start = sc_core::sc_time_stamp();
       hb_requested_bytes_ += ch.bytes;
       hb_fetching_wave_.set(1);
-      dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / row_bytes_, ch.bytes);
+      // The job's stream goes on past this chunk (the die's controller may open the next row ahead).
+      const bool job_continues = job_bytes_done + ch.bytes < jobs_[ch.job].weight_bytes;
+      dram_.hb_read(bank_, jobs_[ch.job].start_row + job_bytes_done / row_bytes_, ch.bytes, job_continues);
       ch.fetch_end = sc_core::sc_time_stamp();
       hb_fetching_wave_.set(0);
       if (hb_gbps_wave_.attached() && ch.fetch_end > ch.fetch_start) {

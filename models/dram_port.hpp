@@ -23,7 +23,9 @@ class DramChannelPort {
 
   // Streams `bytes` of `bank`, starting at the beginning of `row`, through that bank's
   // hybrid-bonded port to its PE (rows are consecutive: bytes beyond one row continue in row+1).
-  virtual void hb_read(int bank, int64_t row, int64_t bytes) = 0;
+  // `stream_continues`: the PE reads the row after this call's last one next (its job goes on),
+  // so the die's controller may open it ahead (hb_port.row_switch ping_pong, prefetch_buffer).
+  virtual void hb_read(int bank, int64_t row, int64_t bytes, bool stream_continues) = 0;
 
   // In-die PIM (nmp_kind in_die): streams `bytes_per_bank` of EVERY bank, from the start of `row`,
   // into the banks' PEs in lockstep, one all-bank MAC command per burst, no closer together than

@@ -75,6 +75,9 @@ void DramWaveRecorder::on_command(int channel, const DramCommandEvent& e) {
     case DramCommandKind::mac_all:
       wave_.set_scheduled(c.reads, t, c.n_rd += banks_);
       break;
+    case DramCommandKind::hb_fill:
+      // prefetch_buffer: the row moves into the bank's latch; the port's HB_RDs count as reads.
+      break;
     case DramCommandKind::ref_all:
     case DramCommandKind::ref_bank:
       wave_.set_scheduled(c.refreshes, t, ++c.n_ref);

@@ -19,14 +19,14 @@ Lpddr5Dram::Lpddr5Dram(sc_core::sc_module_name name, const HardwareConfig& hw, c
                        bool nmp_channel)
     : sc_core::sc_module(name), engine_(standard, hw, nmp_channel) {}
 
-void Lpddr5Dram::hb_read(int bank, int64_t row, int64_t bytes) {
+void Lpddr5Dram::hb_read(int bank, int64_t row, int64_t bytes, bool stream_continues) {
   if (bytes <= 0) return;
   ++port_stats_.in_flight;
   const int64_t row_bytes = engine_.standard().row_bytes;
   int64_t done_ps = 0;
   for (int64_t left = bytes, r = row; left > 0; ++r) {
     const int64_t chunk = std::min(left, row_bytes);
-    HbReadResult res = engine_.hb_read(bank, r, chunk, now_ps());
+    HbReadResult res = engine_.hb_read(bank, r, chunk, now_ps(), left > chunk || stream_continues);
     done_ps = std::max(done_ps, res.data_done_ps);
     left -= chunk;
     if (left > 0) wait_until(ps_time(res.next_request_ps));

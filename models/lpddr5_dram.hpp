@@ -24,7 +24,7 @@ class Lpddr5Dram : public sc_core::sc_module, public DramChannelPort {
   Lpddr5Dram(sc_core::sc_module_name name, const HardwareConfig& hw, const DramStandard& standard,
              bool nmp_channel);
 
-  void hb_read(int bank, int64_t row, int64_t bytes) override;
+  void hb_read(int bank, int64_t row, int64_t bytes, bool stream_continues) override;
   void pim_stream(int64_t row, int64_t bytes_per_bank, int64_t pe_interval_ps) override;
   void external_access(DramAccess kind, int64_t address, int64_t bytes) override;
   DramPortStats port_stats() const override { return port_stats_; }

@@ -44,17 +44,40 @@ std::pair<double, std::string> analytic_bound_gbps(const DramBenchOptions& o, co
                         t.nrrd, t.activates_per_faw, double(t.nfaw) / double(t.activates_per_faw), bank_ck)};
   }
   if (o.path == "hb" && o.pattern == "sequential") {
-    double p = double(ch.hb_access_period_ps());
-    double n = double(s.row_bytes / s.hb.column_access_bytes);
-    double sw = double(s.ps(t.nrtp + t.nrppb + t.nrcd));
-    double gap = std::max(p, sw * (1 - s.hb.row_switch_overlap));
-    double row_ps = (n - 1) * p + gap;
+    // One row of n accesses per row period, by hb_port.row_switch (dram_standard.hpp, HbRowSwitch).
+    const double p = double(ch.hb_access_period_ps());
+    const double n = double(s.row_bytes / s.hb.column_access_bytes);
+    const double rtp = double(s.ps(t.nrtp)), rp = double(s.ps(t.nrppb)), rcd = double(s.ps(t.nrcd));
+    const double ras = double(s.ps(t.nras)), rc = double(s.ps(t.nrc)), ck = double(s.tck_ps);
+    const double nra = double(s.ps(s.salp_nra_ck()));
+    double row_ps = 0;
+    std::string how;
+    switch (s.hb.row_switch) {
+      case HbRowSwitch::exposed:
+        row_ps = std::max((n - 1) * p + rtp + rp + rcd, rc);
+        how = "max((n-1) x period + nRTP + nRPpb + nRCD, nRC)";
+        break;
+      case HbRowSwitch::salp:
+        row_ps = (n - 1) * p + std::max({p, nra + rcd, rtp + ck + rcd});
+        how = "(n-1) x period + max(period, nRA + nRCD, nRTP + tCK + nRCD)";
+        break;
+      case HbRowSwitch::ping_pong:
+        row_ps = std::max(n * p, rc / 2);
+        how = "max(n x period, nRC / 2): the halves alternate";
+        break;
+      case HbRowSwitch::prefetch_buffer:
+        row_ps = std::max({n * p, std::max(rcd + rtp, ras) + rp, rc});
+        how = "max(n x period, max(nRCD + nRTP, nRAS) + nRPpb, nRC)";
+        break;
+    }
+    // After each refresh the banks re-activate at the activate window's pace (ping_pong: both halves).
+    const double acts = s.hb.row_switch == HbRowSwitch::ping_pong ? 2.0 : 1.0;
     double lost = double(t.nrpab + s.refresh.nrfcab_ck + t.nrcd + t.nrtp) +
-                  std::max(double(t.nrrd), double(t.nfaw) / double(t.activates_per_faw)) * double(s.banks() - 1) / 2;
+                  std::max(double(t.nrrd), double(t.nfaw) / double(t.activates_per_faw)) * (acts * double(s.banks()) - 1) / 2;
     return {double(s.banks()) * double(s.row_bytes) / row_ps * 1e3 * (1 - lost / refi),
-            fmt::format("banks x row / ({:g} accesses x {:g} ns + row switch {:g} ns [nRTP+nRP+nRCD, {:g} hidden]) "
+            fmt::format("banks x row / row period {:g} ns (row_switch {}: {}; n = {:g} accesses of {:g} ns) "
                         "x (1 - refresh and re-activation {:g} / {:g} CK)",
-                        n, p / 1e3, gap / 1e3, s.hb.row_switch_overlap, lost, refi)};
+                        row_ps / 1e3, to_string(s.hb.row_switch), how, n, p / 1e3, lost, refi)};
   }
   return {0.0, ""};
 }

@@ -147,7 +147,10 @@ std::string describe_dram(const DramStandard& d) {
   line("refresh.nrfcpb", d.refresh.nrfcpb_ck > 0 ? ck(d.refresh.nrfcpb_ck) : "none (no per-bank refresh)");
   line("hb_port.column_access", fmt::format("{} B", d.hb.column_access_bytes));
   line("hb_port.read_latency", ck(d.hb.read_latency_ck));
-  line("hb_port.row_switch_overlap", fmt::format("{:g}", d.hb.row_switch_overlap));
+  line("hb_port.row_switch", to_string(d.hb.row_switch) +
+                                  (d.hb.row_switch == HbRowSwitch::salp
+                                       ? fmt::format(" ({} subarrays, nRA {})", d.hb.subarrays_per_bank, ck(d.salp_nra_ck()))
+                                       : std::string()));
   line("controller.queue_depth", fmt::format("{} requests", d.controller.queue_depth));
   line("controller.page_policy", to_string(d.controller.page_policy));
   std::string mapping;

@@ -23,9 +23,9 @@ constexpr int64_t kLongAgo = INT64_MIN / 4;  // "no such command yet": every rul
 // available here; the debt is the all-bank one expressed in REFpb).
 constexpr int64_t kRefreshPostponeMax = 8;
 
-const char* const kCmdNames[] = {"ACT",   "PRE",   "PREab", "RD",    "WR",    "RDA",
-                                 "WRA",   "REFab", "REFpb", "HB_RD", "ACTab", "MACab"};
-constexpr int kCmdKinds = 12;
+const char* const kCmdNames[] = {"ACT",   "PRE",   "PREab", "RD",    "WR",    "RDA",   "WRA",
+                                 "REFab", "REFpb", "HB_RD", "ACTab", "MACab", "HB_FILL"};
+constexpr int kCmdKinds = 13;
 }  // namespace
 
 const char* trace_rule_name(TraceRule r) {
@@ -58,6 +58,8 @@ const char* trace_rule_name(TraceRule r) {
     case TraceRule::hb_rate: return "hb_rate";
     case TraceRule::hb_nRTP: return "hb_nRTP";
     case TraceRule::hb_port_sharing: return "hb_port_sharing";
+    case TraceRule::salp_nRA: return "salp_nRA";
+    case TraceRule::hb_buffer: return "hb_buffer";
     case TraceRule::pim_mac_interval: return "pim_mac_interval";
     case TraceRule::count: break;
   }
@@ -92,7 +94,13 @@ const char* trace_rule_meaning(TraceRule r) {
     case TraceRule::nRFCpb: return "nothing to the bank during tRFCpb after its REFpb";
     case TraceRule::refresh_schedule: return "at most 8 tREFI of refresh postponed";
     case TraceRule::hb_rate: return "one HB column access per port period (column_access_bytes / pe.hb_bandwidth), same bank";
-    case TraceRule::hb_nRTP: return "HB_RD to PRE, same bank: nRTP less row_switch_overlap x (nRTP + nRPpb + nRCD)";
+    case TraceRule::hb_nRTP: return "HB_RD (array read) or HB_FILL to PRE, same bank: nRTP";
+    case TraceRule::salp_nRA:
+      return "hb_port.row_switch salp (SALP-2): RD/HB_RD to an ACT of another subarray nRA = ceil(nCL/2); ACT to "
+             "another subarray's ACT nRCD + nRA; WR data end to it nWR/2";
+    case TraceRule::hb_buffer:
+      return "hb_port.row_switch prefetch_buffer: HB_RD reads the row the last HB_FILL latched; HB_FILL waits one "
+             "port period after the latch's last HB_RD";
     case TraceRule::hb_port_sharing: return "external column (busy nCCD_L) and HB access (busy one port period) on one bank";
     case TraceRule::pim_mac_interval: return "MACab to MACab: in_die.mac_interval_ck (in-die PIM)";
     case TraceRule::count: break;
@@ -127,8 +135,11 @@ DramTraceChecker::DramTraceChecker(const DramStandard& s, const HardwareConfig& 
   hb_period_ = hw.pe.hb_bandwidth_bytes_per_s > 0
                    ? std::llround(double(s.hb.column_access_bytes) * 1e12 / hw.pe.hb_bandwidth_bytes_per_s)
                    : 0;
-  // The design hides this much of each HB row switch by starting the PRE early (hb_port docs).
-  hb_hidden_ = std::llround(s.hb.row_switch_overlap * double(nrtp_ + nrppb_ + nrcd_));
+  // Row switches on the hybrid-bonded die (dram_standard.hpp, HbRowSwitch).
+  row_switch_ = hw.nmp_kind == NmpKind::in_die ? HbRowSwitch::exposed : s.hb.row_switch;
+  halves_ = row_switch_ == HbRowSwitch::ping_pong ? 2 : 1;
+  n_sa_ = row_switch_ == HbRowSwitch::salp ? s.hb.subarrays_per_bank : 0;
+  nra_ = ps(s.salp_nra_ck());
   // In-die PIM: all-bank MAC commands every in_die.mac_interval_ck at the most.
   if (hw.nmp_kind == NmpKind::in_die) pim_mac_ = ps(hw.in_die.mac_interval_ck);
   channels_ = hw.channels;
@@ -145,8 +156,15 @@ DramTraceChecker::Channel& DramTraceChecker::channel(int id) {
   if (!ch.used) {
     ch.used = true;
     Bank b;
-    b.act_t = b.close_t = b.rd_t = b.wr_end_t = b.hb_t = b.hb_any_t = b.col_t = b.ref_until = b.drain_until = kLongAgo;
-    ch.banks.assign(size_t(banks_), b);
+    b.act_t = b.close_t = b.rd_t = b.wr_end_t = b.hb_t = b.hb_any_t = b.col_t = b.ref_until = b.buf_t = kLongAgo;
+    if (n_sa_ > 0) {
+      b.sa_act_t.assign(size_t(n_sa_), kLongAgo);
+      b.sa_act_line.assign(size_t(n_sa_), 0);
+      b.sa_close_t.assign(size_t(n_sa_), kLongAgo);
+      b.sa_close_line.assign(size_t(n_sa_), 0);
+      b.sa_close_all.assign(size_t(n_sa_), 0);
+    }
+    ch.banks.assign(size_t(banks_ * halves_), b);
     ch.last_t = ch.bus_t = ch.pre_t = ch.rd_data_end = ch.wr_data_end = kLongAgo;
     ch.col_bg_t.assign(size_t(bank_groups_), kLongAgo);
     ch.col_bg_line.assign(size_t(bank_groups_), 0);
@@ -184,7 +202,13 @@ bool DramTraceChecker::precharge_bank(Channel& ch, Bank& b, int64_t t, int64_t l
   if (!need(TraceRule::nRAS, t, b.act_t + nras_, b.act_line, line)) return false;
   if (!need(TraceRule::nRTP, t, b.rd_t + nrtp_, b.rd_line, line)) return false;
   if (!need(TraceRule::nWR, t, b.wr_end_t + nwr_, b.wr_line, line)) return false;
-  if (!need(TraceRule::hb_nRTP, t, b.hb_t + nrtp_ - hb_hidden_, b.hb_line, line)) return false;
+  if (!need(TraceRule::hb_nRTP, t, b.hb_t + nrtp_, b.hb_line, line)) return false;
+  if (n_sa_ > 0) {
+    const size_t sa = size_t(b.open_row % n_sa_);
+    b.sa_close_t[sa] = t;
+    b.sa_close_line[sa] = line;
+    b.sa_close_all[sa] = all;
+  }
   b.open_row = -1;
   b.close_t = t;
   b.close_line = line;
@@ -193,20 +217,21 @@ bool DramTraceChecker::precharge_bank(Channel& ch, Bank& b, int64_t t, int64_t l
 }
 
 bool DramTraceChecker::column(Channel& ch, const TraceCommand& c, int64_t line) {
-  Bank& b = ch.banks[size_t(c.bank)];
+  Bank& b = bank_of(ch, c.bank, c.row);
+  Bank& port = port_of(ch, c.bank);
   const int64_t t = c.time_ps;
-  if (c.cmd == TraceCmd::HB_RD && c.row == b.drain_row && b.open_row != c.row) {
-    // An access to the row an HB PRE closed early: allowed until PRE + hidden - nRTP.
-    ++checks_[size_t(TraceRule::hb_nRTP)];
-    if (t > b.drain_until) {
-      return fail(TraceRule::hb_nRTP, line, b.drain_line, t - b.drain_until,
-                  fmt::format("HB access to row {} after its PRE, later than the hidden part of the row switch allows",
-                              c.row));
+  if (c.cmd == TraceCmd::HB_RD && row_switch_ == HbRowSwitch::prefetch_buffer) {
+    // The port reads the bank's latch, not the array.
+    ++checks_[size_t(TraceRule::hb_buffer)];
+    if (b.buf_row != c.row) {
+      return fail(TraceRule::hb_buffer, line, b.buf_line, 0,
+                  b.buf_row < 0 ? fmt::format("HB_RD of row {}: bank {}'s latch holds no row", c.row, c.bank)
+                                : fmt::format("HB_RD of row {}: bank {}'s latch holds row {}", c.row, c.bank, b.buf_row));
     }
-    if (!need(TraceRule::hb_rate, t, b.hb_any_t + hb_period_, b.hb_any_line, line)) return false;
-    if (!need(TraceRule::hb_port_sharing, t, b.col_t + nccd_l_, b.col_line, line)) return false;
-    b.hb_any_t = t;
-    b.hb_any_line = line;
+    // (The latch holds the row from its HB_FILL on: in time order, that line came first.)
+    if (!need(TraceRule::hb_rate, t, port.hb_any_t + hb_period_, port.hb_any_line, line)) return false;
+    port.hb_any_t = t;
+    port.hb_any_line = line;
     return true;
   }
   if (b.open_row < 0 || b.open_row != c.row) {
@@ -215,16 +240,30 @@ bool DramTraceChecker::column(Channel& ch, const TraceCommand& c, int64_t line) 
                                : fmt::format("bank {} has row {} open, not row {}", c.bank, b.open_row, c.row));
   }
   if (!need(TraceRule::nRCD, t, b.act_t + nrcd_, b.act_line, line)) return false;
+  if (c.cmd == TraceCmd::HB_FILL) {
+    // The whole open row into the latch: an array read (nRTP before PRE), once the port has read
+    // the latch's previous row, not during an external column access to the bank.
+    if (!need(TraceRule::hb_buffer, t, port.hb_any_t + hb_period_, port.hb_any_line, line)) return false;
+    if (!need(TraceRule::hb_port_sharing, t, port.col_t + nccd_l_, port.col_line, line)) return false;
+    b.hb_t = t;
+    b.hb_line = line;
+    b.buf_row = c.row;
+    b.buf_t = t;
+    b.buf_line = line;
+    return true;
+  }
   if (c.cmd == TraceCmd::HB_RD) {
-    if (!need(TraceRule::hb_rate, t, b.hb_any_t + hb_period_, b.hb_any_line, line)) return false;
-    if (!need(TraceRule::hb_port_sharing, t, b.col_t + nccd_l_, b.col_line, line)) return false;
-    b.hb_t = b.hb_any_t = t;
-    b.hb_line = b.hb_any_line = line;
+    if (!need(TraceRule::hb_rate, t, port.hb_any_t + hb_period_, port.hb_any_line, line)) return false;
+    if (!need(TraceRule::hb_port_sharing, t, port.col_t + nccd_l_, port.col_line, line)) return false;
+    b.hb_t = t;
+    b.hb_line = line;
+    port.hb_any_t = t;
+    port.hb_any_line = line;
     return true;
   }
   // External column command.
   const int g = c.bank_group;
-  if (!need(TraceRule::hb_port_sharing, t, b.hb_any_t + hb_period_, b.hb_any_line, line)) return false;
+  if (!need(TraceRule::hb_port_sharing, t, port.hb_any_t + hb_period_, port.hb_any_line, line)) return false;
   if (!need(TraceRule::nCCD_L, t, ch.col_bg_t[size_t(g)] + nccd_l_, ch.col_bg_line[size_t(g)], line)) return false;
   int64_t other_t = kLongAgo, other_line = 0, other_wr = kLongAgo, other_wr_line = 0;
   for (int k = 0; k < bank_groups_; ++k) {
@@ -265,12 +304,18 @@ bool DramTraceChecker::column(Channel& ch, const TraceCommand& c, int64_t line) 
   }
   ch.col_bg_t[size_t(g)] = t;
   ch.col_bg_line[size_t(g)] = line;
-  b.col_t = t;
-  b.col_line = line;
+  port.col_t = t;
+  port.col_line = line;
   if (c.cmd == TraceCmd::RDA || c.cmd == TraceCmd::WRA) {
     // Auto-precharge: the bank precharges itself at the earliest time nRAS, nRTP and write
     // recovery (and the HB port's nRTP) allow; the bank is closed for every later command.
-    const int64_t ap = std::max({b.act_t + nras_, b.rd_t + nrtp_, b.wr_end_t + nwr_, b.hb_t + nrtp_ - hb_hidden_});
+    const int64_t ap = std::max({b.act_t + nras_, b.rd_t + nrtp_, b.wr_end_t + nwr_, b.hb_t + nrtp_});
+    if (n_sa_ > 0) {
+      const size_t sa = size_t(b.open_row % n_sa_);
+      b.sa_close_t[sa] = ap;
+      b.sa_close_line[sa] = line;
+      b.sa_close_all[sa] = 0;
+    }
     b.open_row = -1;
     b.close_t = ap;
     b.close_line = line;
@@ -324,7 +369,10 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
     }
   }
   const bool col = c.cmd == TraceCmd::RD || c.cmd == TraceCmd::WR || c.cmd == TraceCmd::RDA ||
-                   c.cmd == TraceCmd::WRA || c.cmd == TraceCmd::HB_RD;
+                   c.cmd == TraceCmd::WRA || c.cmd == TraceCmd::HB_RD || c.cmd == TraceCmd::HB_FILL;
+  if (c.cmd == TraceCmd::HB_FILL && row_switch_ != HbRowSwitch::prefetch_buffer) {
+    return fail(TraceRule::format, line, 0, 0, "HB_FILL in a design whose hb_port.row_switch is not prefetch_buffer");
+  }
   const bool pim_cmd = c.cmd == TraceCmd::ACTab || c.cmd == TraceCmd::MACab;
   if (pim_cmd && pim_mac_ == 0) {
     return fail(TraceRule::format, line, 0, 0, "ACTab / MACab in a design that is not nmp_kind in_die");
@@ -344,7 +392,7 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
   // refresh calendar's commands are the controller's.
   // In-die PIM commands come from the host's controller too: they share the command bus.
   const bool external = c.path == TracePath::external || c.path == TracePath::pim;
-  const bool path_ok = c.cmd == TraceCmd::HB_RD ? c.path == TracePath::hb
+  const bool path_ok = (c.cmd == TraceCmd::HB_RD || c.cmd == TraceCmd::HB_FILL) ? c.path == TracePath::hb
                        : pim_cmd ? c.path == TracePath::pim
                        : c.cmd == TraceCmd::PREab ? (c.path == TracePath::refresh || c.path == TracePath::pim)
                        : (c.cmd == TraceCmd::REFab || c.cmd == TraceCmd::REFpb) ? c.path == TracePath::refresh
@@ -361,14 +409,39 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
   ++counts_[size_t(c.cmd)];
   switch (c.cmd) {
     case TraceCmd::ACT: {
-      Bank& b = ch.banks[size_t(c.bank)];
+      Bank& b = bank_of(ch, c.bank, c.row);
       if (b.open_row >= 0) {
         return fail(TraceRule::row_state, line, b.act_line, 0, fmt::format("ACT to bank {} with row {} open", c.bank, b.open_row));
       }
-      if (!need(TraceRule::nRC, t, b.act_t + nrc_, b.act_line, line)) return false;
-      if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t, b.close_t + (b.closed_by_all ? nrpab_ : nrppb_),
-                b.close_line, line)) {
-        return false;
+      if (n_sa_ > 0) {
+        // salp: the target subarray's own nRC and nRP; SALP-2's sibling rules against the bank's
+        // last row if that was in another subarray (ramulator src/SALP.cpp).
+        const size_t sa = size_t(c.row % n_sa_);
+        if (!need(TraceRule::nRC, t, b.sa_act_t[sa] + nrc_, b.sa_act_line[sa], line)) return false;
+        if (!need(b.sa_close_all[sa] ? TraceRule::nRPab : TraceRule::nRP, t,
+                  b.sa_close_t[sa] + (b.sa_close_all[sa] ? nrpab_ : nrppb_), b.sa_close_line[sa], line)) {
+          return false;
+        }
+        if (b.act_t > kLongAgo && b.act_t != b.sa_act_t[sa]) {
+          if (!need(TraceRule::salp_nRA, t, b.act_t + nrcd_ + nra_, b.act_line, line)) return false;
+          if (!need(TraceRule::salp_nRA, t, b.rd_t + nra_, b.rd_line, line)) return false;
+          if (!need(TraceRule::salp_nRA, t, b.hb_t + nra_, b.hb_line, line)) return false;
+          if (!need(TraceRule::salp_nRA, t, b.wr_end_t + nwr_ / 2, b.wr_line, line)) return false;
+          if (!need(TraceRule::row_state, t, b.close_t + tck_, b.close_line, line)) return false;
+        } else {
+          if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t,
+                    b.close_t + (b.closed_by_all ? nrpab_ : nrppb_), b.close_line, line)) {
+            return false;
+          }
+        }
+        b.sa_act_t[sa] = t;
+        b.sa_act_line[sa] = line;
+      } else {
+        if (!need(TraceRule::nRC, t, b.act_t + nrc_, b.act_line, line)) return false;
+        if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t, b.close_t + (b.closed_by_all ? nrpab_ : nrppb_),
+                  b.close_line, line)) {
+          return false;
+        }
       }
       if (!need(b.ref_all ? TraceRule::nRFCab : TraceRule::nRFCpb, t, b.ref_until, b.ref_line, line)) return false;
       // Activate window, shared by both paths: the previous ACT (nRRD) and the ACT
@@ -391,21 +464,32 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
       break;
     }
     case TraceCmd::PRE: {
-      Bank& b = ch.banks[size_t(c.bank)];
-      if (b.open_row < 0) {
+      // ping_pong: a PRE naming a row closes that half; one without a row closes every open half.
+      std::vector<Bank*> closing;
+      if (halves_ > 1 && c.row >= 0) {
+        closing.push_back(&bank_of(ch, c.bank, c.row));
+      } else {
+        for (int h = 0; h < halves_; ++h) {
+          Bank& b = ch.banks[size_t(c.bank * halves_ + h)];
+          if (b.open_row >= 0 || halves_ == 1) closing.push_back(&b);
+        }
+      }
+      if (closing.empty() || closing.front()->open_row < 0) {
+        const Bank& b = closing.empty() ? port_of(ch, c.bank) : *closing.front();
         return fail(TraceRule::row_state, line, b.close_line, 0, fmt::format("PRE to bank {}, which is closed", c.bank));
+      }
+      if (halves_ > 1 && c.row >= 0 && closing.front()->open_row != c.row) {
+        return fail(TraceRule::row_state, line, closing.front()->act_line, 0,
+                    fmt::format("PRE of row {} in bank {}, whose half has row {} open", c.row, c.bank,
+                                closing.front()->open_row));
       }
       if (external) {
         if (!need(TraceRule::nPPD, t, ch.pre_t + nppd_, ch.pre_line, line)) return false;
         ch.pre_t = t;
         ch.pre_line = line;
       }
-      const int64_t closing = b.open_row;
-      if (!precharge_bank(ch, b, t, line, false)) return false;
-      if (c.path == TracePath::hb && hb_hidden_ > 0) {
-        b.drain_row = closing;
-        b.drain_until = t + hb_hidden_ - nrtp_;
-        b.drain_line = line;
+      for (Bank* b : closing) {
+        if (!precharge_bank(ch, *b, t, line, false)) return false;
       }
       break;
     }
@@ -468,16 +552,17 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
     case TraceCmd::RDA:
     case TraceCmd::WRA:
     case TraceCmd::HB_RD:
+    case TraceCmd::HB_FILL:
       if (!column(ch, c, line)) return false;
       break;
     case TraceCmd::REFab:
     case TraceCmd::REFpb: {
       const bool all = c.cmd == TraceCmd::REFab;
-      for (int k = all ? 0 : c.bank; k < (all ? banks_ : c.bank + 1); ++k) {
+      for (int k = all ? 0 : c.bank * halves_; k < (all ? banks_ : c.bank + 1) * halves_; ++k) {
         Bank& b = ch.banks[size_t(k)];
         if (b.open_row >= 0) {
           return fail(TraceRule::refresh_precharged, line, b.act_line, 0,
-                      fmt::format("bank {} has row {} open", k, b.open_row));
+                      fmt::format("bank {} has row {} open", k / halves_, b.open_row));
         }
         if (!need(b.closed_by_all ? TraceRule::nRPab : TraceRule::nRP, t,
                   b.close_t + (b.closed_by_all ? nrpab_ : nrppb_), b.close_line, line)) {
@@ -485,7 +570,7 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
         }
         if (!need(b.ref_all ? TraceRule::nRFCab : TraceRule::nRFCpb, t, b.ref_until, b.ref_line, line)) return false;
       }
-      for (int k = all ? 0 : c.bank; k < (all ? banks_ : c.bank + 1); ++k) {
+      for (int k = all ? 0 : c.bank * halves_; k < (all ? banks_ : c.bank + 1) * halves_; ++k) {
         Bank& b = ch.banks[size_t(k)];
         b.ref_until = t + (all ? nrfcab_ : nrfcpb_);
         b.ref_line = line;
@@ -587,7 +672,7 @@ bool parse_line(const char* p, const char* end, TraceCommand& c, std::string& wh
   for (; k < kCmdKinds; ++k) {
     if (std::strlen(kCmdNames[k]) == n && std::memcmp(w, kCmdNames[k], n) == 0) break;
   }
-  if (k == kCmdKinds) return why = "command (valid: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD ACTab MACab)", false;
+  if (k == kCmdKinds) return why = "command (valid: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD ACTab MACab HB_FILL)", false;
   c.cmd = TraceCmd(k);
   if (!parse_int(p, end, v) || !comma(p, end) || v > INT32_MAX || v < -1) return why = "bank_group", false;
   c.bank_group = int(v);

@@ -47,9 +47,11 @@ enum class TraceRule : int {
   nRFCpb,              // nothing to the bank during tRFCpb after its REFpb
   refresh_schedule,    // REFs keep up with tREFI within the postponement allowance
   hb_rate,             // HB_RD -> HB_RD, same bank: one column access per port period
-  hb_nRTP,             // HB_RD -> PRE, same bank: nRTP less the design's hidden row-switch part
+  hb_nRTP,             // HB_RD (or HB_FILL) -> PRE, same bank: nRTP
   hb_port_sharing,     // external column and HB column access on one bank: each waits for the other
   pim_mac_interval,    // MACab -> MACab: in_die.mac_interval_ck (in-die PIM designs)
+  salp_nRA,            // hb_port.row_switch salp: RD/HB_RD -> ACT of another subarray nRA, ACT -> its ACT nRCD + nRA
+  hb_buffer,           // hb_port.row_switch prefetch_buffer: HB_RD reads the latched row; HB_FILL waits for the port
   count
 };
 inline constexpr int kTraceRules = int(TraceRule::count);
@@ -73,7 +75,7 @@ struct TraceCheckSummary {
 };
 
 // One command as the checker sees it (parsed from a trace line).
-enum class TraceCmd : uint8_t { ACT, PRE, PREab, RD, WR, RDA, WRA, REFab, REFpb, HB_RD, ACTab, MACab };
+enum class TraceCmd : uint8_t { ACT, PRE, PREab, RD, WR, RDA, WRA, REFab, REFpb, HB_RD, ACTab, MACab, HB_FILL };
 enum class TracePath : uint8_t { external, hb, refresh, pim };
 struct TraceCommand {
   int64_t time_ps = 0;
@@ -114,9 +116,11 @@ class DramTraceChecker {
     int64_t hb_t, hb_line = 0;           // last HB_RD of the open row
     int64_t hb_any_t, hb_any_line = 0;   // last HB_RD (port period spans row switches)
     int64_t col_t, col_line = 0;         // last external column command
-    // row_switch_overlap > 0: an HB PRE may come before the last accesses of its row (the design
-    // hides that part of the switch); they may follow until drain_until.
-    int64_t drain_row = -1, drain_until, drain_line = 0;
+    // prefetch_buffer: the row in the bank's latch (HB_FILL) and when it was filled.
+    int64_t buf_row = -1, buf_t, buf_line = 0;
+    // salp: per subarray, the last ACT and close (the bank-wide act_t / close_t are the last of any).
+    std::vector<int64_t> sa_act_t, sa_act_line, sa_close_t, sa_close_line;
+    std::vector<char> sa_close_all;
     int64_t ref_until, ref_line = 0;     // end of the bank's refresh (tRFC)
     bool ref_all = false;
   };
@@ -151,7 +155,16 @@ class DramTraceChecker {
       nfaw_, nwtr_s_, nwtr_l_, nppd_, nrfcab_, nrfcpb_, trefi_ab_, trefi_pb_, nrrd_l_, nrtw_;
   int64_t faw_acts_, postponed_max_;
   bool per_bank_refresh_;
-  int64_t hb_period_, hb_hidden_;
+  int64_t hb_period_;
+  // hb_port.row_switch (hybrid-bonded designs): ping_pong checks each half of a bank (row % 2) as a
+  // bank of its own, with the port shared; salp keeps per-subarray state.
+  HbRowSwitch row_switch_ = HbRowSwitch::exposed;
+  int halves_ = 1;
+  int64_t n_sa_ = 0, nra_ = 0;
+  Bank& bank_of(Channel& ch, int bank, int64_t row) {
+    return ch.banks[size_t(bank * halves_ + (halves_ > 1 && row >= 0 ? int(row % halves_) : 0))];
+  }
+  Bank& port_of(Channel& ch, int bank) { return ch.banks[size_t(bank * halves_)]; }
   int64_t pim_mac_ = 0;  // in_die.mac_interval_ck in ps (0: not an in-die design)
   int banks_, banks_per_group_, bank_groups_;
   int64_t rows_per_bank_, bursts_per_row_, hb_bursts_;

@@ -16,6 +16,7 @@ const char* dram_command_name(DramCommandKind k) {
     case DramCommandKind::hb_rd: return "HB_RD";
     case DramCommandKind::act_all: return "ACTab";
     case DramCommandKind::mac_all: return "MACab";
+    case DramCommandKind::hb_fill: return "HB_FILL";
   }
   return "?";
 }

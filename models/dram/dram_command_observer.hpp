@@ -41,10 +41,12 @@ enum class DramCommandKind : uint8_t {
   hb_rd,     // HB_RD: one column access of hb_port.column_access_bytes through a hybrid-bonded port
   act_all,   // ACTab: in-die PIM, one ganged ACT opening `row` in every bank (in_die.activation all_bank)
   mac_all,   // MACab: in-die PIM, every bank reads one burst at `column` of its open row into its PE
+  hb_fill,   // HB_FILL: hb_port.row_switch prefetch_buffer, the open `row` copied into the bank's row latch
+             // (the HB_RDs of that row then read the latch)
 };
-inline constexpr int kDramCommandKinds = 12;
+inline constexpr int kDramCommandKinds = 13;
 
-// Trace name of a command: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD ACTab MACab.
+// Trace name of a command: ACT PRE PREab RD WR RDA WRA REFab REFpb HB_RD ACTab MACab HB_FILL.
 const char* dram_command_name(DramCommandKind k);
 
 struct DramCommandEvent {

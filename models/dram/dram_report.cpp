@@ -31,7 +31,7 @@ nlohmann::ordered_json dram_stats_json(const DramStats& s, int64_t tck_ps) {
   j["simulated_dram_cycles"] = tck_ps > 0 ? s.end_ps / tck_ps : 0;
   const DramCommandCounts& c = s.commands;
   j["commands"] = {{"ACT", c.act}, {"PRE", c.pre}, {"PREab", c.pre_all}, {"RD", c.rd},       {"WR", c.wr},
-                   {"REFab", c.ref_all}, {"REFpb", c.ref_bank}, {"REF", c.ref_all + c.ref_bank}, {"HB_RD", c.hb_rd}};
+                   {"REFab", c.ref_all}, {"REFpb", c.ref_bank}, {"REF", c.ref_all + c.ref_bank}, {"HB_RD", c.hb_rd}, {"HB_FILL", c.hb_fill}};
   j["external"] = dram_path_json(s.external, s.end_ps);
   j["hb"] = dram_path_json(s.hb, s.end_ps);
   j["mean_bank_utilization"] = s.mean_bank_utilization();

@@ -12,6 +12,16 @@ namespace h2sim {
 
 std::string to_string(PagePolicy p) { return p == PagePolicy::open ? "open" : "closed"; }
 std::string to_string(RefreshMode m) { return m == RefreshMode::all_bank ? "all_bank" : "per_bank"; }
+std::string to_string(HbRowSwitch m) {
+  switch (m) {
+    case HbRowSwitch::exposed: return "exposed";
+    case HbRowSwitch::salp: return "salp";
+    case HbRowSwitch::ping_pong: return "ping_pong";
+    case HbRowSwitch::prefetch_buffer: return "prefetch_buffer";
+  }
+  return "?";
+}
+
 std::string to_string(AddressField f) {
   switch (f) {
     case AddressField::bank_group: return "bank_group";
@@ -268,7 +278,11 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
   }
   rf.reject_unknown_keys();
 
-  YamlMap hb = top.map("hb_port", {"column_access_bytes", "read_latency_ck", "row_switch_overlap"});
+  YamlMap hb = top.map("hb_port", {"column_access_bytes", "read_latency_ck", "row_switch", "subarrays_per_bank"});
+  if (hb.has("row_switch_overlap")) {
+    hb.fail("row_switch_overlap", "was replaced by 'row_switch', a named mechanism (exposed, salp, ping_pong, "
+                                  "prefetch_buffer; docs/dram.md): 0 is 'exposed'");
+  }
   s.hb.column_access_bytes = bounded(hb, "column_access_bytes", 4096);
   if (s.row_bytes % s.hb.column_access_bytes != 0) {
     hb.fail("column_access_bytes", fmt::format("{} B does not divide the {} B row ('organisation.row_bytes')",
@@ -279,9 +293,23 @@ DramStandard load_dram_standard(const std::string& path, const std::vector<std::
     hb.fail("read_latency_ck", fmt::format("{} CK is longer than the refresh interval ({} CK); check the unit",
                                            s.hb.read_latency_ck, s.refresh.nrefi_ck));
   }
-  s.hb.row_switch_overlap = hb.number("row_switch_overlap");
-  if (!(s.hb.row_switch_overlap >= 0 && s.hb.row_switch_overlap <= 1)) {
-    hb.fail("row_switch_overlap", fmt::format("must be a fraction in [0, 1], found {}", s.hb.row_switch_overlap));
+  const std::string mech = hb.string("row_switch");
+  if (mech == "exposed") {
+    s.hb.row_switch = HbRowSwitch::exposed;
+  } else if (mech == "salp") {
+    s.hb.row_switch = HbRowSwitch::salp;
+  } else if (mech == "ping_pong") {
+    s.hb.row_switch = HbRowSwitch::ping_pong;
+  } else if (mech == "prefetch_buffer") {
+    s.hb.row_switch = HbRowSwitch::prefetch_buffer;
+  } else {
+    hb.fail("row_switch", fmt::format("unknown row-switch mechanism '{}' (valid: exposed, salp, ping_pong, "
+                                      "prefetch_buffer)", mech));
+  }
+  // The bank's subarrays (used by salp: a stream's consecutive rows rotate over them).
+  s.hb.subarrays_per_bank = hb.integer_in_range("subarrays_per_bank", 1, 1024);
+  if (s.hb.row_switch == HbRowSwitch::salp && s.hb.subarrays_per_bank < 2) {
+    hb.fail("subarrays_per_bank", "row_switch salp needs at least 2 subarrays per bank");
   }
   hb.reject_unknown_keys();
 

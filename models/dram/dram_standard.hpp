@@ -41,10 +41,38 @@ struct DramRefresh {
   int64_t nrfcpb_ck = 0;
 };
 
+// How the hybrid-bonded die's per-bank controller switches rows within a PE's stream
+// (hb_port.row_switch; docs/dram.md "Row switches on the hybrid-bonded die"; sources and costs in
+// ../shared/reference/in-die-pim.md Part 2). Timed from the standard's own parameters:
+//  - exposed: every row switch pays the JEDEC sequence in one bank: PRE no earlier than the last
+//    access + nRTP (and ACT + nRAS), ACT nRPpb later (and nRC after the last ACT), first access
+//    nRCD after it. Costs nothing.
+//  - salp: SALP-2 (Kim et al., ISCA 2012; rules as in CMU-SAFARI/ramulator src/SALP.cpp): the
+//    stream's consecutive rows lie in different subarrays, so the next row's ACT need not wait
+//    for the previous subarray's precharge: ACT(next) >= last access of the previous row + nRA
+//    and >= its ACT + nRCD + nRA, with nRA = ceil(nCL / 2) (ramulator src/SALP.h: "nRA =
+//    nCL/2"); each subarray keeps its own nRC / nRPpb. One row is open at a time (the previous
+//    subarray's PRE comes first). Cost: subarray latches and isolation, < 0.15% of the DRAM die
+//    (Kim et al.), and the logic die's controller must lay out rows across subarrays.
+//  - ping_pong: each bank is split into two independent halves (two sub-array groups with their
+//    own row buffer and data lines to the port, like CD-PIM's pseudo-banks); the stream's rows
+//    alternate halves and the controller opens the next row in the idle half while the port
+//    streams the other. Each half keeps every JEDEC per-bank rule; the port is shared. Cost: a
+//    second set of global sense amplifiers and data lines per bank (area not found in a public
+//    source: an assumption to budget).
+//  - prefetch_buffer: a row-sized latch per bank between the array and the port (NEC VCM's
+//    channel buffers; NeuPIMs' dual row buffer): a FILL copies the open row into it (a column read
+//    of the whole row: nRCD after ACT, PRE nRTP after the FILL), the port streams the latch while
+//    the bank precharges and opens the next row, and the next FILL waits until the port has moved
+//    the latch's last access. Cost: row_bytes of latch per bank on the DRAM die.
+enum class HbRowSwitch { exposed, salp, ping_pong, prefetch_buffer };
+std::string to_string(HbRowSwitch m);
+
 struct HbPortParams {
   int64_t column_access_bytes = 0;
   int64_t read_latency_ck = 0;
-  double row_switch_overlap = 0;  // fraction of nRTP + nRPpb + nRCD hidden per row switch
+  HbRowSwitch row_switch = HbRowSwitch::exposed;
+  int64_t subarrays_per_bank = 0;  // used by salp: consecutive rows of a stream rotate over this many subarrays
 };
 
 struct ControllerParams {
@@ -74,6 +102,8 @@ struct DramStandard {
   ControllerParams controller;
 
   int64_t banks() const { return bank_groups * banks_per_group; }
+  // SALP's nRA (subarray read to sibling ACT): ceil(nCL / 2) (CMU-SAFARI/ramulator src/SALP.h).
+  int64_t salp_nra_ck() const { return (t.ncl + 1) / 2; }
   int64_t ps(int64_t ck) const { return ck * tck_ps; }
   int64_t bursts_per_row() const { return row_bytes / burst_bytes; }
   // Peak of the external interface: one burst per nBL.

@@ -67,7 +67,8 @@ int64_t run_hb_sequential(Lpddr5Channel& ch, int64_t bytes_per_bank, int64_t sta
   std::vector<PeStream> pes(size_t(ch.standard().banks()), PeStream{start_ps, 0, bytes_per_bank});
   return run_banks(ch, pes, [&](int b, PeStream& pe) {
     int64_t chunk = std::min(pe.left, row_bytes);
-    HbReadResult r = ch.hb_read(b, pe.row, chunk, pe.next_ps);
+    // A sequential stream: the next row follows while bytes are left (row_switch may open it ahead).
+    HbReadResult r = ch.hb_read(b, pe.row, chunk, pe.next_ps, pe.left > chunk);
     pe.left -= chunk;
     ++pe.row;
     return r;

@@ -60,7 +60,8 @@ Lpddr5Channel::Lpddr5Channel(const DramStandard& s, const HardwareConfig& hw, bo
   rrd_l_ = s.ps(t.nrrd_l);
   rtw_ = s.ps(t.nrtw);
   bg_rrd_ = rrd_l_ > rrd_;
-  hb_hidden_ps_ = std::llround(s.hb.row_switch_overlap * double(rtp_ + rppb_ + rcd_));
+  row_switch_ = hb_ports && hw.nmp_kind != NmpKind::in_die ? s.hb.row_switch : HbRowSwitch::exposed;
+  salp_nra_ps_ = s.ps(s.salp_nra_ck());
 
   per_bank_refresh_ = s.refresh.mode == RefreshMode::per_bank;
   if (per_bank_refresh_) {
@@ -77,6 +78,12 @@ Lpddr5Channel::Lpddr5Channel(const DramStandard& s, const HardwareConfig& hw, bo
 
   rpab_ = s.ps(t.nrpab);
   pim_ = hb_ports && hw.nmp_kind == NmpKind::in_die;
+  if (pim_ && s.hb.row_switch != HbRowSwitch::exposed) {
+    throw InputError(fmt::format("{}: the DRAM standard's hb_port.row_switch is {}, a mechanism of the hybrid-bonded "
+                                 "die's per-bank controller; an nmp_kind in_die design streams every bank in lockstep "
+                                 "from the host's controller (set hb_port.row_switch to exposed)",
+                                 where, to_string(s.hb.row_switch)));
+  }
   if (pim_) {
     if (per_bank_refresh_) {
       throw InputError(fmt::format("{}: nmp_kind in_die drives every bank in lockstep, which needs all-bank refresh "
@@ -102,6 +109,10 @@ Lpddr5Channel::Lpddr5Channel(const DramStandard& s, const HardwareConfig& hw, bo
   }
 
   banks_.assign(size_t(s.banks()), Bank{});
+  if (row_switch_ == HbRowSwitch::salp) {
+    sa_act_ps_.assign(size_t(s.banks() * s.hb.subarrays_per_bank), -kDramNever);
+    sa_pre_ps_.assign(size_t(s.banks() * s.hb.subarrays_per_bank), -kDramNever);
+  }
   for (int b = 0; b < s.banks(); ++b) bg_of_.push_back(int(b / s.banks_per_group));
   last_col_bg_.assign(size_t(s.bank_groups), -kDramNever);
   wr_end_bg_.assign(size_t(s.bank_groups), -kDramNever);
@@ -150,16 +161,39 @@ int64_t Lpddr5Channel::refreshes_started_by(int bank, int64_t t) const {
 void Lpddr5Channel::close_by_refresh(int bank) {
   Bank& k = banks_[size_t(bank)];
   dirty_ |= uint64_t(1) << bank;
-  k.busy_ps += k.closes_at_ps - k.act_ps;
-  k.next_act_ps = std::max(k.next_act_ps, k.closes_at_ps + ref_block_ps_);
-  k.refresh_closed_ps = k.closes_at_ps;
+  if (k.open_row >= 0) {
+    k.busy_ps += k.closes_at_ps - k.act_ps;
+    k.next_act_ps = std::max(k.next_act_ps, k.closes_at_ps + ref_block_ps_);
+    for (int64_t& h : k.half_next_act_ps) h = std::max(h, k.closes_at_ps + ref_block_ps_);
+    k.refresh_closed_ps = k.closes_at_ps;
+  }
+  // ping_pong: the same window closes the other half's row if it was open by then.
+  if (k.side_row >= 0 && (k.open_row < 0 || k.side_closes_at_ps <= k.closes_at_ps)) {
+    k.busy_ps += k.side_closes_at_ps - k.side_act_ps;
+    k.next_act_ps = std::max(k.next_act_ps, k.side_closes_at_ps + ref_block_ps_);
+    for (int64_t& h : k.half_next_act_ps) h = std::max(h, k.side_closes_at_ps + ref_block_ps_);
+    k.refresh_closed_ps = std::max(k.refresh_closed_ps, k.side_closes_at_ps);
+    k.side_row = -1;
+    k.side_closes_at_ps = kDramNever;
+  }
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
 }
 
 void Lpddr5Channel::sync_refresh(int bank, int64_t t) {
   const Bank& k = banks_[size_t(bank)];
-  if (k.open_row >= 0 && k.closes_at_ps <= t) close_by_refresh(bank);
+  if ((k.open_row >= 0 && k.closes_at_ps <= t) || (k.side_row >= 0 && k.side_closes_at_ps <= t)) {
+    if (k.open_row >= 0 && k.closes_at_ps > t) {  // only the other half's window has come
+      Bank& m = banks_[size_t(bank)];
+      const int64_t keep_row = m.open_row, keep_closes = m.closes_at_ps;
+      m.open_row = -1;
+      close_by_refresh(bank);
+      m.open_row = keep_row;
+      m.closes_at_ps = keep_closes;
+    } else {
+      close_by_refresh(bank);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,6 +327,15 @@ int64_t Lpddr5Channel::act_earliest(int bank, int64_t from, bool external) const
   }
 }
 
+int64_t Lpddr5Channel::act_window_and_refresh(int bank, int64_t t) const {
+  for (;;) {
+    t = refresh_legal(bank, t, ras_);
+    const int64_t t2 = act_window_earliest(t, bg_of_[size_t(bank)]);
+    if (t2 == t) return t;
+    t = t2;
+  }
+}
+
 int64_t Lpddr5Channel::act_time_all_bank(int64_t t, int bg) {
   // act_earliest without the bank's own limits (the caller's `from` includes them): with all-bank
   // refresh the calendar is the same for every bank.
@@ -310,6 +353,10 @@ void Lpddr5Channel::do_act(int bank, int64_t row, int64_t t, DramPath path, bool
   if (!ganged) act_window_insert(t, bg_of_[size_t(bank)]);
   k.open_row = row;
   k.act_ps = t;
+  if (row_switch_ == HbRowSwitch::salp) {
+    sa_act_ps_[size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(row))] = t;
+  }
+  if (row_switch_ == HbRowSwitch::ping_pong) k.half_next_act_ps[row % 2] = t + rc_;
   k.closes_at_ps = next_refresh_ps(bank, t);
   k.next_col_ps = t + rcd_;
   k.pre_after_act_ps = t + ras_;
@@ -337,11 +384,20 @@ void Lpddr5Channel::do_pre(int bank, int64_t t, DramPath path) {
   if (k.opened_by != path) ++ps.conflict_row_switches;
   k.busy_ps += t + rppb_ - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, t + rppb_);
+  if (row_switch_ == HbRowSwitch::salp) {
+    sa_pre_ps_[size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(k.open_row))] = t;
+  }
+  // ping_pong: the PRE names the row it closes (the half it precharges; docs/dram.md).
+  const int64_t closed_row = row_switch_ == HbRowSwitch::ping_pong ? k.open_row : -1;
+  if (row_switch_ == HbRowSwitch::ping_pong) {
+    int64_t& h = k.half_next_act_ps[k.open_row % 2];
+    h = std::max(h, t + rppb_);
+  }
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
   ++counts_.pre;
   ++ps.precharges;
-  if (obs_) observe(DramCommandKind::pre, path, bank, -1, -1, t);
+  if (obs_) observe(DramCommandKind::pre, path, bank, closed_row, -1, t);
   if (path == DramPath::external) {
     cmd_free_ = t + tck_;
     last_pre_ = t;
@@ -387,6 +443,13 @@ void Lpddr5Channel::auto_precharge(int bank) {
   int64_t p = std::max(k.pre_after_act_ps, k.pre_after_col_ps);
   k.busy_ps += p + rppb_ - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, p + rppb_);
+  if (row_switch_ == HbRowSwitch::salp) {
+    sa_pre_ps_[size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(k.open_row))] = p;
+  }
+  if (row_switch_ == HbRowSwitch::ping_pong) {
+    int64_t& h = k.half_next_act_ps[k.open_row % 2];
+    h = std::max(h, p + rppb_);
+  }
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
   ++counts_.pre;

@@ -76,6 +76,7 @@ struct DramCommandCounts {
   int64_t ref_all = 0;   // REFab
   int64_t ref_bank = 0;  // REFpb
   int64_t hb_rd = 0;     // column reads through the hybrid-bonded ports
+  int64_t hb_fill = 0;   // hb_port.row_switch prefetch_buffer: whole rows copied into a bank's row latch
   int64_t mac_all = 0;   // in-die PIM: all-bank MAC commands (MACab)
   int64_t act_all = 0;   // in-die PIM: ganged all-bank ACTs (ACTab); per-bank ACTs count in `act`
   int64_t pim_pre_all = 0;  // in-die PIM: PREab closing the banks between rows (not refresh's)
@@ -180,7 +181,10 @@ class Lpddr5Channel {
   int64_t complete_external(DramAccess kind, int64_t address, int64_t bytes, int64_t now_ps);
 
   // --- Hybrid-bonded path: `bytes` of `bank` from the start of `row` (continuing in row+1...).
-  HbReadResult hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps);
+  // Row switches follow hb_port.row_switch (dram_standard.hpp, HbRowSwitch). `continues`: the
+  // PE's stream goes on with the row after this call's last one, so the die's controller may open
+  // it ahead (ping_pong, prefetch_buffer); without it nothing is opened speculatively.
+  HbReadResult hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps, bool continues = false);
   int64_t complete_hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps) {
     return hb_read(bank, row, bytes, now_ps).data_done_ps;
   }
@@ -230,7 +234,18 @@ class Lpddr5Channel {
     int64_t next_col_ps = 0;            // nRCD after ACT
     int64_t pre_after_act_ps = 0;       // ACT + nRAS
     int64_t pre_after_col_ps = 0;       // external RD + nRTP / WR data + nWR
-    int64_t pre_after_hb_col_ps = 0;    // HB access + nRTP (relaxed by row_switch_overlap)
+    int64_t pre_after_hb_col_ps = 0;    // HB access (or FILL) + nRTP
+    int64_t hb_last_col_ps = -kDramNever;  // last HB access to the array (salp: + nRA to a sibling ACT)
+    // prefetch_buffer: the row in the bank's latch, when it was filled, when the port is done with it.
+    int64_t buf_row = -1;
+    int64_t buf_ready_ps = 0;
+    int64_t buf_free_ps = 0;
+    // ping_pong: the other half's open row (the half of a row is row % 2) and its timing.
+    int64_t side_row = -1;
+    int64_t side_act_ps = 0;
+    int64_t side_closes_at_ps = kDramNever;
+    int64_t side_pre_after_ps = 0;      // ACT + nRAS, last access + nRTP
+    int64_t half_next_act_ps[2] = {0, 0};  // per half: its PRE + nRPpb, ACT + nRC
     int64_t ext_busy_until_ps = 0;      // bank array used by the external path until
     int64_t hb_busy_until_ps = 0;       // bank array / port used by the HB path until
     int64_t refresh_closed_ps = -1;     // start of the last refresh window that closed a row (observer)
@@ -263,6 +278,16 @@ class Lpddr5Channel {
 
   int64_t col_earliest(int bank, DramAccess kind, int64_t from) const;
   int64_t act_earliest(int bank, int64_t from, bool external) const;
+  // The bank's refresh calendar and the activate window only (the caller applied the bank's or
+  // subarray's own ACT rules to `from`).
+  int64_t act_window_and_refresh(int bank, int64_t from) const;
+  // hb_port.row_switch: open `row` of `bank` for the HB stream (the bank's open row is another one
+  // or none), by the mechanism's rules.
+  void hb_open_row(int bank, int64_t row, int64_t now);
+  // ping_pong: bring the bank's other half forward (its row becomes the open one) / close it.
+  void ping_pong_swap(int bank);
+  void close_side(int bank, int64_t t, DramPath path);
+  int salp_subarray(int64_t row) const { return int(row % s_.hb.subarrays_per_bank); }
   int64_t pre_earliest(int bank, int64_t from) const;
   // `ganged`: one bank of an all-bank ACTab (not counted, reported or put in the activate window
   // on its own).
@@ -293,7 +318,9 @@ class Lpddr5Channel {
   bool hb_ports_;
   double hb_bandwidth_bytes_per_s_;
   int64_t hb_period_ps_;
-  int64_t hb_hidden_ps_;  // part of a HB row switch hidden by the design
+  HbRowSwitch row_switch_ = HbRowSwitch::exposed;  // hb_port.row_switch (hybrid-bonded channels)
+  int64_t salp_nra_ps_ = 0;
+  std::vector<int64_t> sa_act_ps_, sa_pre_ps_;  // salp: per bank x subarray, last ACT / PRE
   bool pim_ = false;           // in-die PIM channel (pim_stream instead of hb_read)
   bool pim_all_bank_act_ = false;
   int64_t pim_mac_ps_ = 0;     // in_die.mac_interval_ck in ps

@@ -55,6 +55,11 @@ void Lpddr5Channel::refresh_candidate(int b) {
 
 int64_t Lpddr5Channel::run_external(ExternalRequestSource& source, int64_t now_ps) {
   const int64_t now = enter(now_ps);
+  // ping_pong: a half the HB stream opened ahead is closed before the external path uses the banks
+  // (the external path sees one open row per bank).
+  if (row_switch_ == HbRowSwitch::ping_pong) {
+    for (int b = 0; b < int(banks_.size()); ++b) close_side(b, now, DramPath::hb);
+  }
   const int depth = int(s_.controller.queue_depth);
   const bool closed_page = s_.controller.page_policy == PagePolicy::closed;
   const int n_bg = int(s_.bank_groups);

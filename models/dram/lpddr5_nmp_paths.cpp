@@ -16,7 +16,105 @@ namespace h2sim {
 // ---------------------------------------------------------------------------------------------
 // Hybrid-bonded path
 
-HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps) {
+void Lpddr5Channel::close_side(int bank, int64_t t, DramPath path) {
+  Bank& k = banks_[size_t(bank)];
+  if (k.side_row < 0) return;
+  int64_t pre = align_ck(std::max(t, k.side_pre_after_ps));
+  if (pre + tck_ > k.side_closes_at_ps) {  // the refresh closes it first
+    const int64_t keep_row = k.open_row, keep_closes = k.closes_at_ps;
+    k.open_row = -1;
+    close_by_refresh(bank);
+    k.open_row = keep_row;
+    k.closes_at_ps = keep_closes;
+    return;
+  }
+  dirty_ |= uint64_t(1) << bank;
+  k.busy_ps += pre + rppb_ - k.side_act_ps;
+  int64_t& h = k.half_next_act_ps[k.side_row % 2];
+  h = std::max(h, pre + rppb_);
+  k.next_act_ps = std::max(k.next_act_ps, pre + rppb_);
+  ++counts_.pre;
+  ++hb_.precharges;
+  if (obs_) observe(DramCommandKind::pre, path, bank, k.side_row, -1, pre);
+  k.side_row = -1;
+  k.side_closes_at_ps = kDramNever;
+}
+
+void Lpddr5Channel::ping_pong_swap(int bank) {
+  Bank& k = banks_[size_t(bank)];
+  // Close the half the port has just streamed, then select the other one.
+  if (k.open_row >= 0) {
+    const int64_t pre = align_ck(std::max({latest_now_, k.pre_after_act_ps, k.pre_after_col_ps, k.pre_after_hb_col_ps}));
+    if (pre + tck_ > k.closes_at_ps) {
+      const int64_t side = k.side_row;
+      k.side_row = -1;  // the refresh closes the streamed half; the other half is handled below
+      close_by_refresh(bank);
+      k.side_row = side;
+      if (k.side_closes_at_ps <= pre) {  // the same window closes the other half
+        close_by_refresh(bank);
+        return;
+      }
+    } else {
+      do_pre(bank, pre, DramPath::hb);
+    }
+  }
+  k.open_row = k.side_row;
+  k.act_ps = k.side_act_ps;
+  k.closes_at_ps = k.side_closes_at_ps;
+  k.next_col_ps = k.side_act_ps + rcd_;
+  k.pre_after_act_ps = k.side_act_ps + ras_;
+  k.pre_after_hb_col_ps = k.side_pre_after_ps;
+  k.pre_after_col_ps = 0;
+  k.fresh = true;
+  k.opened_by = DramPath::hb;
+  k.side_row = -1;
+  k.side_closes_at_ps = kDramNever;
+}
+
+void Lpddr5Channel::hb_open_row(int bank, int64_t r, int64_t now) {
+  Bank& k = banks_[size_t(bank)];
+  if (row_switch_ == HbRowSwitch::ping_pong) {
+    if (k.side_row == r) {
+      ping_pong_swap(bank);
+      if (k.open_row == r) return;
+    } else {
+      close_side(bank, now, DramPath::hb);
+    }
+  }
+  // Close the open row (exposed: the JEDEC sequence; the other mechanisms differ in the ACT).
+  const int64_t prev_row = k.open_row;
+  const int64_t prev_act = k.act_ps;
+  const bool prev_hb_only = k.opened_by == DramPath::hb && k.pre_after_col_ps <= prev_act;
+  int64_t pre = -kDramNever;
+  if (k.open_row >= 0) {
+    pre = align_ck(std::max({now, k.pre_after_act_ps, k.pre_after_col_ps, k.pre_after_hb_col_ps}));
+    if (pre + tck_ > k.closes_at_ps) {
+      close_by_refresh(bank);
+      pre = -kDramNever;
+    } else {
+      do_pre(bank, pre, DramPath::hb);
+    }
+  }
+  int64_t t;
+  if (row_switch_ == HbRowSwitch::salp && pre > -kDramNever && prev_hb_only &&
+      salp_subarray(prev_row) != salp_subarray(r)) {
+    // SALP-2: the next subarray's ACT overlaps the previous one's precharge. Sibling rules
+    // (ramulator src/SALP.cpp): RD -> sibling ACT nRA, ACT -> sibling ACT nRCD + nRA; the
+    // target subarray's own nRC and nRPpb; after the PRE (one open row per bank here).
+    const size_t sa = size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(r));
+    t = std::max({now, pre + tck_, k.hb_last_col_ps + salp_nra_ps_, prev_act + rcd_ + salp_nra_ps_,
+                  sa_act_ps_[sa] + rc_, sa_pre_ps_[sa] + rppb_});
+    t = act_window_and_refresh(bank, align_ck(t));
+  } else if (row_switch_ == HbRowSwitch::ping_pong) {
+    // The target half's own rules only (the other half precharges on its own).
+    t = act_window_and_refresh(bank, align_ck(std::max(now, k.half_next_act_ps[r % 2])));
+  } else {
+    t = act_earliest(bank, align_ck(std::max(now, k.next_act_ps)), false);
+  }
+  do_act(bank, r, t, DramPath::hb);
+}
+
+HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_t now_ps, bool continues) {
   if (!hb_ports_) throw InternalError("hb_read on a channel without hybrid-bonded ports");
   if (bank < 0 || bank >= int(banks_.size())) throw InternalError(fmt::format("hb_read: bank {} out of range", bank));
   if (bytes <= 0) throw InternalError(fmt::format("hb_read of {} bytes", bytes));
@@ -30,28 +128,76 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
   const int64_t width = s_.hb.column_access_bytes;
   const int64_t p = hb_period_ps_;
   const int64_t ext_block = k.ext_busy_until_ps;
+  const bool buffered = row_switch_ == HbRowSwitch::prefetch_buffer;
 
   int64_t r = row, offset = 0, remaining = bytes;
   int64_t data_done = now, first_access = -1;
   while (remaining > 0) {
     sync_refresh(bank, now);
-    if (k.open_row != r) {
-      if (k.open_row >= 0) {
-        // Row switch. The design hides `row_switch_overlap` of PRE + ACT behind the previous row
-        // (the PRE may start that much before nRTP after the last access would allow).
-        int64_t pre = align_ck(std::max({now, k.pre_after_act_ps, k.pre_after_col_ps,
-                                         k.pre_after_hb_col_ps - hb_hidden_ps_}));
-        if (pre + tck_ > k.closes_at_ps) {
-          close_by_refresh(bank);
-        } else {
-          do_pre(bank, pre, DramPath::hb);
-        }
-      }
-      do_act(bank, r, act_earliest(bank, align_ck(std::max(now, k.next_act_ps)), false), DramPath::hb);
-    }
-    const int64_t c0 = std::max({now, k.next_col_ps, k.hb_busy_until_ps, k.ext_busy_until_ps});
     const int64_t chunk = std::min(remaining, s_.row_bytes - offset);
     const int64_t n = (chunk + width - 1) / width;
+    // The stream goes on with row r + 1 after this row (this call's bytes or the caller's word).
+    const bool next_follows = (remaining > chunk || continues) && offset + chunk == s_.row_bytes && r + 1 < rows_per_bank_;
+    if (buffered) {
+      // prefetch_buffer: the port reads the bank's row latch; the array is only read by FILLs.
+      if (k.buf_row != r) {
+        if (k.open_row != r) hb_open_row(bank, r, now);
+        const int64_t fill = std::max({now, k.next_col_ps, k.buf_free_ps, k.ext_busy_until_ps, k.hb_busy_until_ps});
+        if (fill + rtp_ > k.closes_at_ps) {
+          close_by_refresh(bank);  // the refresh comes first: open the row again after it
+          continue;
+        }
+        if (obs_) observe(DramCommandKind::hb_fill, DramPath::hb, bank, r, 0, fill);
+        ++counts_.hb_fill;
+        k.pre_after_hb_col_ps = std::max(k.pre_after_hb_col_ps, fill + rtp_);
+        k.hb_last_col_ps = fill;
+        k.buf_row = r;
+        k.buf_ready_ps = fill;
+        k.fresh = true;
+        if (next_follows) {
+          // Open the next row while the port streams the latch: PRE nRTP after the FILL.
+          hb_open_row(bank, r + 1, now);
+        }
+      }
+      const int64_t c0 = std::max({now, k.hb_busy_until_ps, k.buf_ready_ps});
+      const int64_t last = c0 + (n - 1) * p;
+      if (obs_) {
+        for (int64_t i = 0; i < n; ++i) {
+          observe(DramCommandKind::hb_rd, DramPath::hb, bank, r, (offset + i * width) / s_.burst_bytes, c0 + i * p);
+        }
+      }
+      if (first_access < 0) first_access = c0;
+      k.hb_busy_until_ps = last + p;
+      k.buf_free_ps = last + p;
+      hb_.row_hits += k.fresh ? n - 1 : n;
+      k.fresh = false;
+      hb_.column_accesses += n;
+      counts_.hb_rd += n;
+      hb_.bytes_read += chunk;
+      remaining -= chunk;
+      offset += chunk;
+      data_done = last + s_.ps(s_.hb.read_latency_ck) + p;
+      if (offset == s_.row_bytes) ++r, offset = 0;
+      continue;
+    }
+    if (k.open_row != r) hb_open_row(bank, r, now);
+    if (row_switch_ == HbRowSwitch::ping_pong && next_follows && k.side_row < 0 && k.open_row == r) {
+      // Open the next row in the other half while the port streams this one.
+      const int64_t nr = r + 1;
+      const int64_t t = act_window_and_refresh(bank, align_ck(std::max(now, k.half_next_act_ps[nr % 2])));
+      act_window_insert(t, bg_of_[size_t(bank)]);
+      ++counts_.act;
+      ++hb_.activates;
+      if (obs_) observe(DramCommandKind::act, DramPath::hb, bank, nr, -1, t);
+      k.side_row = nr;
+      k.side_act_ps = t;
+      k.side_closes_at_ps = next_refresh_ps(bank, t);
+      k.side_pre_after_ps = t + ras_;
+      k.half_next_act_ps[nr % 2] = t + rc_;
+      k.next_act_ps = std::max(k.next_act_ps, t + rc_);
+      dirty_ |= uint64_t(1) << bank;
+    }
+    const int64_t c0 = std::max({now, k.next_col_ps, k.hb_busy_until_ps, k.ext_busy_until_ps});
     // Accesses that still leave nRTP before the refresh that closes the row.
     int64_t m = n;
     if (c0 + (n - 1) * p + rtp_ > k.closes_at_ps) m = c0 + rtp_ <= k.closes_at_ps ? (k.closes_at_ps - rtp_ - c0) / p + 1 : 0;
@@ -64,6 +210,7 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
       }
       if (first_access < 0) first_access = c0;
       k.pre_after_hb_col_ps = std::max(k.pre_after_hb_col_ps, last + rtp_);
+      k.hb_last_col_ps = last;
       k.hb_busy_until_ps = last + p;
       hb_.row_hits += k.fresh ? m - 1 : m;
       k.fresh = false;
@@ -90,7 +237,9 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
 
   HbReadResult res;
   res.data_done_ps = data_done;
-  res.next_request_ps = std::max(now, std::min(k.hb_busy_until_ps, k.pre_after_hb_col_ps - hb_hidden_ps_));
+  // The next call loses nothing if it comes when the port is free or the bank may close its row
+  // (exposed, salp), whichever is first; through the latch, when the port is free.
+  res.next_request_ps = std::max(now, buffered ? k.hb_busy_until_ps : std::min(k.hb_busy_until_ps, k.pre_after_hb_col_ps));
   return res;
 }
 

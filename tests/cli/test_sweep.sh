@@ -44,29 +44,29 @@ command: run
 base: {model: $SRC/tests/data/e2e/tiny-llama.yaml, scenario: $SRC/tests/data/e2e/tiny-scenario.yaml, dataflow: fc-nmp}
 axes:
   - context-stride: [1, 8]
-  - {energy-set.pe_mac_pj: [0.5], dram-set.hb_port.row_switch_overlap: [1], set.nmp_channels: [4]}
+  - {energy-set.pe_mac_pj: [0.5], dram-set.hb_port.row_switch: [prefetch_buffer], set.nmp_channels: [4]}
 SPEC
 expect_rc 0 "dry run of every kind of key" "$H2SIM" sweep "$tmp/every.yaml" --out "$tmp/every" --dry-run
-grep -q -- "--context-stride 8 .*--set nmp_channels=4 --energy-set pe_mac_pj=0.5 --dram-set hb_port.row_switch_overlap=1" "$tmp/out.txt" \
+grep -q -- "--context-stride 8 .*--set nmp_channels=4 --energy-set pe_mac_pj=0.5 --dram-set hb_port.row_switch=prefetch_buffer" "$tmp/out.txt" \
   && ok || { bad "swept flags on the command line"; cat "$tmp/out.txt"; }
 # ... and the swept values reach the runs: context-stride changes the decode latency, pe_mac_pj the
-# PE energy, row_switch_overlap the HB streaming (issue 15: these three could not be swept before).
+# PE energy, row_switch the HB streaming (issue 15: these three could not be swept before).
 cat >"$tmp/real.yaml" <<SPEC
 name: real
 command: run
 base: {model: $SRC/tests/data/e2e/tiny-llama.yaml, scenario: $SRC/tests/data/e2e/tiny-scenario.yaml, dataflow: fc-nmp}
 axes:
   - context-stride: [1, 8]
-  - {energy-set.pe_mac_pj: [0.5, 1], dram-set.hb_port.row_switch_overlap: [0, 1]}
+  - {energy-set.pe_mac_pj: [0.5, 1], dram-set.hb_port.row_switch: [exposed, prefetch_buffer]}
 SPEC
 expect_rc 0 "sweep of context-stride, energy-set and dram-set" "$H2SIM" sweep "$tmp/real.yaml" --out "$tmp/real" --jobs 2
 expect_rc 0 "merge of that sweep" "$H2SIM" merge "$tmp/real"
 col() { awk -F, -v id="$1" -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == id { print $c[name] }' "$tmp/real/results.csv"; }
-[ "$(col 000_1_0.5_0 status)$(col 003_8_1_1 status)" = okok ] && ok || { bad "real sweep points ok"; cat "$tmp/real/results.csv"; }
-[ "$(col 000_1_0.5_0 latency_s)" != "$(col 002_8_0.5_0 latency_s)" ] && ok || bad "context-stride 1 vs 8: same latency"
-[ "$(col 000_1_0.5_0 latency_s)" != "$(col 001_1_1_1 latency_s)" ] && ok || bad "row_switch_overlap 0 vs 1: same latency"
+[ "$(col 000_1_0.5_exposed status)$(col 003_8_1_prefetch-buffer status)" = okok ] && ok || { bad "real sweep points ok"; cat "$tmp/real/results.csv"; }
+[ "$(col 000_1_0.5_exposed latency_s)" != "$(col 002_8_0.5_exposed latency_s)" ] && ok || bad "context-stride 1 vs 8: same latency"
+[ "$(col 000_1_0.5_exposed latency_s)" != "$(col 001_1_1_prefetch-buffer latency_s)" ] && ok || bad "row_switch exposed vs prefetch_buffer: same latency"
 # Same MACs at twice the price per MAC: twice the PE compute energy.
-awk -v a="$(col 000_1_0.5_0 energy.components_j.pe_compute)" -v b="$(col 001_1_1_1 energy.components_j.pe_compute)" \
+awk -v a="$(col 000_1_0.5_exposed energy.components_j.pe_compute)" -v b="$(col 001_1_1_prefetch-buffer energy.components_j.pe_compute)" \
   'BEGIN { exit !(a > 0 && b / a > 1.999999 && b / a < 2.000001) }' && ok || bad "pe_mac_pj 0.5 vs 1: PE compute energy not doubled"
 sed -i 's/context-stride: \[1, 8\]/context-stride: [0, 8]/' "$tmp/every.yaml"
 expect_rc 2 "context-stride 0 is out of run's range" "$H2SIM" sweep "$tmp/every.yaml" --out "$tmp/every" --dry-run

@@ -41,7 +41,7 @@ TEST(DramLpddr5Adapter, SixteenPeThreadsMatchTheEngine) {
   std::vector<sc_core::sc_time> done(16);
   for (int b = 0; b < 16; ++b) {
     sc_core::sc_spawn([&, b]() {
-      dram->hb_read(b, 0, per_bank);
+      dram->hb_read(b, 0, per_bank, false);
       done[size_t(b)] = sc_core::sc_time_stamp();
     });
   }
@@ -66,7 +66,7 @@ TEST(DramLpddr5Adapter, ExternalReadWaitsForTheEngine) {
   dram->observe_commands(&trace.observer(), 0);
   sc_core::sc_time hb_done, ext_done;
   sc_core::sc_spawn([&]() {
-    dram->hb_read(0, 0, 4096);
+    dram->hb_read(0, 0, 4096, false);
     hb_done = sc_core::sc_time_stamp();
   });
   sc_core::sc_spawn([&]() {

@@ -40,7 +40,7 @@ class RecordingDram : public sc_core::sc_module, public DramChannelPort {
       : sc_core::sc_module(name), channel_(channel), log_(log) {}
 
   void pim_stream(int64_t, int64_t, int64_t) override { throw InternalError("RecordingDram: no in-die PIM"); }
-  void hb_read(int bank, int64_t row, int64_t bytes) override {
+  void hb_read(int bank, int64_t row, int64_t bytes, bool /*stream_continues*/) override {
     log_[{channel_, bank}].push_back({row, bytes});
     stats_.hb_bytes += bytes;
     sc_core::wait(transfer_time(bytes, 25.6e9));

@@ -34,7 +34,7 @@ class FaultyDram : public sc_core::sc_module, public DramChannelPort {
   FaultyDram(sc_core::sc_module_name name, Fault fault, int64_t fault_at, bool faulty)
       : sc_core::sc_module(name), fault_(faulty ? fault : Fault::none), fault_at_(fault_at) {}
 
-  void hb_read(int /*bank*/, int64_t /*row*/, int64_t bytes) override { serve(bytes, 25.6e9, &stats_.hb_bytes); }
+  void hb_read(int /*bank*/, int64_t /*row*/, int64_t bytes, bool /*stream_continues*/) override { serve(bytes, 25.6e9, &stats_.hb_bytes); }
   void pim_stream(int64_t, int64_t, int64_t) override { throw InternalError("FaultyDram: no in-die PIM"); }
   void external_access(DramAccess, int64_t, int64_t bytes) override { serve(bytes, 12.8e9, &stats_.external_bytes); }
   DramPortStats port_stats() const override { return stats_; }

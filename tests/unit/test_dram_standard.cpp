@@ -58,7 +58,7 @@ TEST(DramStandard, Lpddr5_6400MatchesTheReference) {
   EXPECT_EQ(s.refresh.nrfcab_ck, 224);   // 280 ns at 16 Gb
   EXPECT_EQ(s.refresh.nrfcpb_ck, 112);   // 140 ns at 16 Gb
   EXPECT_EQ(s.hb.column_access_bytes, 64);
-  EXPECT_DOUBLE_EQ(s.hb.row_switch_overlap, 0.0);
+  EXPECT_EQ(s.hb.row_switch, HbRowSwitch::exposed);
   EXPECT_EQ(s.controller.page_policy, PagePolicy::open);
   EXPECT_EQ(s.controller.address_mapping.size(), 4u);
 }
@@ -141,7 +141,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"nbl_mismatch.yaml", "timing.nbl_ck", "burst_length"},
                       BadCase{"bad_density.yaml", "refresh.die_density_gbit", "valid: 2, 4, 8, 16"},
                       BadCase{"bad_refresh_mode.yaml", "refresh.mode", "all_bank, per_bank"},
-                      BadCase{"overlap_out_of_range.yaml", "hb_port.row_switch_overlap", "[0, 1]"},
+                      BadCase{"unknown_row_switch.yaml", "hb_port.row_switch", "prefetch_buffer"},
                       BadCase{"hb_width_not_dividing_row.yaml", "hb_port.column_access_bytes", "divide"},
                       BadCase{"bad_page_policy.yaml", "controller.page_policy", "open, closed"},
                       BadCase{"mapping_duplicate.yaml", "controller.address_mapping", "twice"},

@@ -101,6 +101,24 @@ const std::vector<Generator>& generators() {
          ch.run_external(src, 0);
        }},
       {"hb_seq", {}, true, [](Lpddr5Channel& ch, const DramStandard&) { run_hb_sequential(ch, 32 << 10); }},
+      // hb_port.row_switch mechanisms (a refresh window falls inside 96 KiB per bank).
+      {"hb_salp", {"hb_port.row_switch=salp"}, true,
+       [](Lpddr5Channel& ch, const DramStandard&) { run_hb_sequential(ch, 96 << 10); }},
+      {"hb_ping_pong", {"hb_port.row_switch=ping_pong"}, true,
+       [](Lpddr5Channel& ch, const DramStandard&) { run_hb_sequential(ch, 96 << 10); }},
+      {"hb_prefetch", {"hb_port.row_switch=prefetch_buffer"}, true,
+       [](Lpddr5Channel& ch, const DramStandard&) { run_hb_sequential(ch, 96 << 10); }},
+      {"hb_ping_pong_shared", {"hb_port.row_switch=ping_pong"}, true,
+       [](Lpddr5Channel& ch, const DramStandard&) {
+         // PE 0 streams with the next half opened ahead; the NPU's reads close it in between.
+         int64_t next = 0;
+         for (int r = 0; r < 6; ++r) {
+           HbReadResult hb = ch.hb_read(0, r, 2048, next, true);
+           DramAddress a{r % 2, 0, 100 + r, 0};
+           ch.complete_external(DramAccess::read, ch.mapping().encode(a), 256, next);
+           next = hb.next_request_ps;
+         }
+       }},
       {"per_bank_random", {"refresh.mode=per_bank"}, false,
        [](Lpddr5Channel& ch, const DramStandard& s) {
          RandomSource src(DramAccess::read, 4000, ch.mapping().capacity_bytes(), s.burst_bytes, 13);
@@ -288,7 +306,8 @@ INSTANTIATE_TEST_SUITE_P(
                       MutationCase{TraceRule::nRFCab, "seq_read"}, MutationCase{TraceRule::nRFCpb, "per_bank_random"},
                       MutationCase{TraceRule::hb_rate, "hb_seq"}, MutationCase{TraceRule::hb_nRTP, "hb_seq"},
                       MutationCase{TraceRule::hb_port_sharing, "hb_shared_row"},
-                      MutationCase{TraceRule::pim_mac_interval, "pim_seq"}),
+                      MutationCase{TraceRule::pim_mac_interval, "pim_seq"},
+                      MutationCase{TraceRule::salp_nRA, "hb_salp"}, MutationCase{TraceRule::hb_buffer, "hb_prefetch"}),
     case_name);
 
 // State rules: deleting a command breaks them.

@@ -132,7 +132,7 @@ TEST(Experiment, DesignOverridesReachTheRunsAndAreChecked) {
   std::string t = tiny_text();
   t.replace(t.find("  - {name: cp"), 0,
             "  - {name: h2-rowbuf, hardware: " + src + "/configs/hardware/h2llm.yaml, dataflow: fc-nmp, "
-            "set: [pe.frequency_mhz=800], dram_set: [hb_port.row_switch_overlap=1]}\n");
+            "set: [pe.frequency_mhz=800], dram_set: [hb_port.row_switch=prefetch_buffer]}\n");
   SpecFile f("variants", t);
   const ExperimentSpec s = load_experiment_spec(f.path());
   ASSERT_EQ(s.designs.size(), 3u);
@@ -146,7 +146,7 @@ TEST(Experiment, DesignOverridesReachTheRunsAndAreChecked) {
     const auto args = sweep_point_arguments(sweep, p, "/o/p.json", sweep_cache_dir("/o", p));
     const std::string line = fmt::format("{}", fmt::join(args, " "));
     EXPECT_NE(line.find("--set pe.frequency_mhz=800"), std::string::npos) << line;
-    EXPECT_NE(line.find("--dram-set hb_port.row_switch_overlap=1"), std::string::npos) << line;
+    EXPECT_NE(line.find("--dram-set hb_port.row_switch=prefetch_buffer"), std::string::npos) << line;
   }
   EXPECT_TRUE(seen);
   // Bad overrides fail at load, naming the design's key.
@@ -155,10 +155,11 @@ TEST(Experiment, DesignOverridesReachTheRunsAndAreChecked) {
   SpecFile f2("badset", bad);
   EXPECT_NE(error_of(f2.path()).find("designs[1].set"), std::string::npos) << error_of(f2.path());
   bad = t;
-  bad.replace(bad.find("hb_port.row_switch_overlap=1"), 28, "hb_port.row_switch_overlap=7");
+  const std::string good_set = "hb_port.row_switch=prefetch_buffer";
+  bad.replace(bad.find(good_set), good_set.size(), "hb_port.row_switch=sometimes");
   SpecFile f3("baddram", bad);
   EXPECT_NE(error_of(f3.path()).find("designs[1].dram_set"), std::string::npos) << error_of(f3.path());
-  EXPECT_NE(error_of(f3.path()).find("row_switch_overlap"), std::string::npos) << error_of(f3.path());
+  EXPECT_NE(error_of(f3.path()).find("row_switch"), std::string::npos) << error_of(f3.path());
 }
 
 TEST(Experiment, SummaryGeomean) {

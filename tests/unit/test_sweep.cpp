@@ -153,15 +153,15 @@ TEST(SweepSpec, EveryFlagCanBeSwept) {
   TempDir d("every");
   const auto f = d.write("s.yaml", "name: e\ncommand: run\n" + base_block() +
                                        "  vcd-window: prefill\naxes:\n  - context-stride: [1, 32]\n"
-                                       "  - {energy-set.pe_mac_pj: [0.5], dram-set.hb_port.row_switch_overlap: [1]}\n");
+                                       "  - {energy-set.pe_mac_pj: [0.5], dram-set.hb_port.row_switch: [prefetch_buffer]}\n");
   const auto spec = load_sweep_spec(f);
   const auto points = expand_sweep(spec);
   ASSERT_EQ(points.size(), 2u);
   EXPECT_EQ(points[1].energy_overrides, (std::vector<std::string>{"pe_mac_pj=0.5"}));
-  EXPECT_EQ(points[1].dram_overrides, (std::vector<std::string>{"hb_port.row_switch_overlap=1"}));
+  EXPECT_EQ(points[1].dram_overrides, (std::vector<std::string>{"hb_port.row_switch=prefetch_buffer"}));
   const auto args = sweep_point_arguments(spec, points[1], "r.json", "p");
   const std::vector<std::string> want = {"--context-stride", "32", "--energy-set", "pe_mac_pj=0.5",
-                                         "--dram-set", "hb_port.row_switch_overlap=1"};
+                                         "--dram-set", "hb_port.row_switch=prefetch_buffer"};
   for (size_t i = 0; i < want.size(); i += 2) {
     const auto it = std::find(args.begin(), args.end(), want[i]);
     ASSERT_NE(it, args.end()) << want[i];
@@ -169,11 +169,11 @@ TEST(SweepSpec, EveryFlagCanBeSwept) {
   }
   const std::string cfg = sweep_point_config(spec, points[1]);
   EXPECT_NE(cfg.find("energy_overrides: [\"pe_mac_pj=0.5\"]"), std::string::npos) << cfg;
-  EXPECT_NE(cfg.find("dram_overrides: [\"hb_port.row_switch_overlap=1\"]"), std::string::npos) << cfg;
+  EXPECT_NE(cfg.find("dram_overrides: [\"hb_port.row_switch=prefetch_buffer\"]"), std::string::npos) << cfg;
 
   const auto g = d.write("g.yaml", "name: g\ncommand: gemm\nbase: {hw: " + kSrc +
                                        "/configs/hardware/h2llm.yaml, m: 1, k: 64, n: 64}\n"
-                                       "axes:\n  - {dram-set.hb_port.row_switch_overlap: [0, 1], quiet_not: [1, 2]}\n");
+                                       "axes:\n  - {dram-set.hb_port.row_switch: [exposed, prefetch_buffer], quiet_not: [1, 2]}\n");
   // An unknown key lists the valid ones, the KEY=VALUE flags as PREFIX.KEY.
   EXPECT_NE(error_of(g).find("is not a flag of 'gemm' (valid: hw, m, k, n, batch, on, fidelity, dram, dram-set.KEY, set.KEY, max-wall-s)"),
             std::string::npos)

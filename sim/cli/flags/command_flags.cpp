@@ -104,7 +104,7 @@ const FlagTable& gemm_flags() {
           word_flag("dram", {"lpddr5", "pipe"},
                     "DRAM at cycle fidelity: lpddr5 (bank/command timing of the design's dram_standard) or pipe (fixed bandwidth)")
               .default_is("lpddr5"),
-          key_values_flag("dram-set", "Override a DRAM standard key, e.g. --dram-set hb_port.row_switch_overlap=1"),
+          key_values_flag("dram-set", "Override a DRAM standard key, e.g. --dram-set hb_port.row_switch=prefetch_buffer"),
           output_flag("json", "Write the results as JSON to this file (latency_ns, breakdown_ns, ...)"),
           output_flag("vcd", "Write a VCD waveform (links, PEs, buffers, DRAM; timescale 1 ps) to this file, and a GTKWave save file beside it (w.vcd -> w.gtkw)"),
           key_values_flag("set", "Override a hardware config key, e.g. --set nmp_channels=4 --set pe.frequency_mhz=800"),
@@ -200,7 +200,7 @@ const FlagTable& dram_flags() {
           output_flag("json", "Write the results as JSON to this file"),
           output_flag("command-trace", "Write every DRAM command issued (CSV, docs/dram.md; check it with h2sim verify-trace)"),
           key_values_flag("set", "Override a hardware config key: KEY=VALUE (repeatable)"),
-          key_values_flag("dram-set", "Override a DRAM standard key, e.g. hb_port.row_switch_overlap=1 (repeatable)"),
+          key_values_flag("dram-set", "Override a DRAM standard key, e.g. hb_port.row_switch=prefetch_buffer (repeatable)"),
       }};
   return t;
 }
