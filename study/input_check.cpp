@@ -114,6 +114,20 @@ std::string describe_hardware(const HardwareConfig& hw) {
   line("npu.bandwidth_efficiency", fmt::format("{:g}", hw.npu.bandwidth_efficiency));
   line("npu.reduce", fmt::format("{:g} Gop/s", hw.npu.reduce_ops_per_s / 1e9));
   line("dram_standard", hw.dram_standard_file.empty() ? "(none)" : hw.dram_standard_file);
+  // The area coefficients (h2sim area, docs/area.md): those that apply to this design's kind.
+  const AreaConfig& a = hw.area;
+  if (hw.nmp_channels > 0 && hw.nmp_kind == NmpKind::in_die) {
+    line("area.dram_logic", fmt::format("as {} nm logic x {:g} (PIM units in the DRAM process)", a.dram_logic_node_nm,
+                                        a.dram_logic_area_factor));
+  } else if (hw.nmp_channels > 0) {
+    line("area.logic_node", fmt::format("{} nm (NMP logic die)", a.logic_node_nm));
+    line("area.hb_pads", fmt::format("{:g} um pitch, {:g} Mb/s per data pad, {:g} pads per data pad", a.hb_pitch_um,
+                                     a.hb_pad_mbps, a.hb_pads_per_data_pad));
+  }
+  if (hw.nmp_channels > 0) line("area.sram", fmt::format("{:g} um^2 per bit at 7 nm before array efficiency", a.sram_um2_per_bit_at_7nm));
+  line("area.npu_density", a.npu_tops_per_mm2 > 0 ? fmt::format("{:g} TOPS/mm^2", a.npu_tops_per_mm2) : "(none: give area.npu_tops_per_mm2)");
+  line("area.dram_die", a.dram_die_mm2 > 0 ? fmt::format("{:g} mm^2 (given)", a.dram_die_mm2)
+                                           : fmt::format("{:g} Gbit/mm^2 x the channel's capacity", a.dram_gbit_per_mm2));
   return s;
 }
 

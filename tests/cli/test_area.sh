@@ -47,6 +47,11 @@ json_check "$tmp/id.json" "'pim_units_per_channel' in j['area_mm2'] and 'hb_pads
 expect_exit 0 "area npu-only" -- "$H2SIM" area --hw npu-only --json "$tmp/cp.json"
 json_check "$tmp/cp.json" "'nmp_die_per_channel' not in j['area_mm2'] and j['area_mm2']['npu'] > 0" "npu-only has only NPU and DRAM"
 
+# `check` prints the resolved coefficients with their units.
+expect_exit 0 "check h2llm" -- "$H2SIM" check "$SRC/configs/hardware/h2llm.yaml"
+expect_in "$tmp/out" "area.logic_node                  7 nm (NMP logic die)" "check prints the logic node"
+expect_in "$tmp/out" "area.hb_pads                     9 um pitch, 800 Mb/s per data pad, 2 pads per data pad" "check prints the pads"
+
 # Bad input: exit 2, the key named, no JSON written.
 expect_exit 2 "unknown node" -- "$H2SIM" area --hw h2llm --set area.logic_node_nm=28 --json "$tmp/bad.json"
 expect_in "$tmp/err" "key 'area.logic_node_nm': no area scaling for 28 nm" "bad node names the key"
