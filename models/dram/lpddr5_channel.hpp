@@ -282,8 +282,8 @@ class Lpddr5Channel {
   // subarray's own ACT rules to `from`).
   int64_t act_window_and_refresh(int bank, int64_t from) const;
   // hb_port.row_switch: open `row` of `bank` for the HB stream (the bank's open row is another one
-  // or none), by the mechanism's rules.
-  void hb_open_row(int bank, int64_t row, int64_t now);
+  // or none), by the mechanism's rules; its ACT no earlier than `act_not_before`.
+  void hb_open_row(int bank, int64_t row, int64_t now, int64_t act_not_before = 0);
   // ping_pong: bring the bank's other half forward (its row becomes the open one) / close it.
   void ping_pong_swap(int bank);
   void close_side(int bank, int64_t t, DramPath path);

@@ -71,7 +71,7 @@ void Lpddr5Channel::ping_pong_swap(int bank) {
   k.side_closes_at_ps = kDramNever;
 }
 
-void Lpddr5Channel::hb_open_row(int bank, int64_t r, int64_t now) {
+void Lpddr5Channel::hb_open_row(int bank, int64_t r, int64_t now, int64_t act_not_before) {
   Bank& k = banks_[size_t(bank)];
   if (row_switch_ == HbRowSwitch::ping_pong) {
     if (k.side_row == r) {
@@ -104,12 +104,12 @@ void Lpddr5Channel::hb_open_row(int bank, int64_t r, int64_t now) {
     const size_t sa = size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(r));
     t = std::max({now, pre + tck_, k.hb_last_col_ps + salp_nra_ps_, prev_act + rcd_ + salp_nra_ps_,
                   sa_act_ps_[sa] + rc_, sa_pre_ps_[sa] + rppb_});
-    t = act_window_and_refresh(bank, align_ck(t));
+    t = act_window_and_refresh(bank, align_ck(std::max(t, act_not_before)));
   } else if (row_switch_ == HbRowSwitch::ping_pong) {
     // The target half's own rules only (the other half precharges on its own).
-    t = act_window_and_refresh(bank, align_ck(std::max(now, k.half_next_act_ps[r % 2])));
+    t = act_window_and_refresh(bank, align_ck(std::max({now, k.half_next_act_ps[r % 2], act_not_before})));
   } else {
-    t = act_earliest(bank, align_ck(std::max(now, k.next_act_ps)), false);
+    t = act_earliest(bank, align_ck(std::max({now, k.next_act_ps, act_not_before})), false);
   }
   do_act(bank, r, t, DramPath::hb);
 }
@@ -154,13 +154,15 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
         k.buf_row = r;
         k.buf_ready_ps = fill;
         k.fresh = true;
-        if (next_follows) {
-          // Open the next row while the port streams the latch: PRE nRTP after the FILL.
-          hb_open_row(bank, r + 1, now);
-        }
       }
       const int64_t c0 = std::max({now, k.hb_busy_until_ps, k.buf_ready_ps});
       const int64_t last = c0 + (n - 1) * p;
+      if (next_follows && k.open_row == r) {
+        // Open the next row while the port streams the latch (PRE nRTP after the FILL), just in
+        // time: its ACT aims at nRCD + one activate window (nFAW) before the latch frees, so a
+        // row needed later does not take activate-window slots from other banks' rows needed now.
+        hb_open_row(bank, r + 1, now, last + p - rcd_ - faw_);
+      }
       if (obs_) {
         for (int64_t i = 0; i < n; ++i) {
           observe(DramCommandKind::hb_rd, DramPath::hb, bank, r, (offset + i * width) / s_.burst_bytes, c0 + i * p);
@@ -181,22 +183,6 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
       continue;
     }
     if (k.open_row != r) hb_open_row(bank, r, now);
-    if (row_switch_ == HbRowSwitch::ping_pong && next_follows && k.side_row < 0 && k.open_row == r) {
-      // Open the next row in the other half while the port streams this one.
-      const int64_t nr = r + 1;
-      const int64_t t = act_window_and_refresh(bank, align_ck(std::max(now, k.half_next_act_ps[nr % 2])));
-      act_window_insert(t, bg_of_[size_t(bank)]);
-      ++counts_.act;
-      ++hb_.activates;
-      if (obs_) observe(DramCommandKind::act, DramPath::hb, bank, nr, -1, t);
-      k.side_row = nr;
-      k.side_act_ps = t;
-      k.side_closes_at_ps = next_refresh_ps(bank, t);
-      k.side_pre_after_ps = t + ras_;
-      k.half_next_act_ps[nr % 2] = t + rc_;
-      k.next_act_ps = std::max(k.next_act_ps, t + rc_);
-      dirty_ |= uint64_t(1) << bank;
-    }
     const int64_t c0 = std::max({now, k.next_col_ps, k.hb_busy_until_ps, k.ext_busy_until_ps});
     // Accesses that still leave nRTP before the refresh that closes the row.
     int64_t m = n;
@@ -221,6 +207,24 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
       remaining -= moved;
       offset += moved;
       data_done = last + s_.ps(s_.hb.read_latency_ck) + p;
+    }
+    if (row_switch_ == HbRowSwitch::ping_pong && next_follows && m == n && k.side_row < 0 && k.open_row == r) {
+      // Open the next row in the other half while the port streams this one.
+      const int64_t nr = r + 1;
+      // Just in time, as prefetch_buffer: nRCD + one nFAW before this row's stream ends.
+      const int64_t t = act_window_and_refresh(
+          bank, align_ck(std::max({now, k.half_next_act_ps[nr % 2], k.hb_busy_until_ps - rcd_ - faw_})));
+      act_window_insert(t, bg_of_[size_t(bank)]);
+      ++counts_.act;
+      ++hb_.activates;
+      if (obs_) observe(DramCommandKind::act, DramPath::hb, bank, nr, -1, t);
+      k.side_row = nr;
+      k.side_act_ps = t;
+      k.side_closes_at_ps = next_refresh_ps(bank, t);
+      k.side_pre_after_ps = t + ras_;
+      k.half_next_act_ps[nr % 2] = t + rc_;
+      k.next_act_ps = std::max(k.next_act_ps, t + rc_);
+      dirty_ |= uint64_t(1) << bank;
     }
     if (m < n) {
       close_by_refresh(bank);  // the rest of this row is read again after the refresh
