@@ -32,7 +32,8 @@ struct AreaConfig {
   double hb_pitch_um = 9;
   // Data rate of one bonded data pad. Assumption: 800 Mb/s, the port running single data rate
   // on LPDDR5-6400's 800 MHz CK (a wide, slow port, no SerDes). No published per-pad rate for a
-  // per-bank hybrid-bonded DRAM port was found (searched: SoIC, Foveros Direct, H2-LLM).
+  // per-bank hybrid-bonded DRAM port was found in the sources read for this model (TSMC SoIC and
+  // Intel hybrid-bonding coverage, the H2-LLM abstract).
   double hb_pad_mbps = 800;
   // Pads per data pad (power, ground, command and address pads included). Assumption: 2, one
   // power or ground pad per signal pad; the row/column address of a bank is a few percent of
@@ -56,7 +57,8 @@ struct AreaConfig {
   int64_t dram_logic_node_nm = 20;
   // ... times this factor. Assumption: 2, since a DRAM process has about half the metal layers of
   // a logic process (Wikipedia, "Computational RAM") and its logic is routing-limited. No
-  // published ratio of logic density in a DRAM process to a logic process was found.
+  // published ratio of logic density in a DRAM process to a logic process was found (searched:
+  // Samsung HBM-PIM, UPMEM's Hot Chips 2019 talk as reported, SK hynix GDDR6-AiM coverage).
   double dram_logic_area_factor = 2;
 };
 
