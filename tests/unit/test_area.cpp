@@ -21,7 +21,17 @@ using namespace h2sim;
 namespace {
 std::string hw_file(const std::string& name) { return std::string(H2SIM_SOURCE_DIR) + "/configs/hardware/" + name + ".yaml"; }
 
-// A hardware config in the build's temporary folder: the shipped `base` design with its `area:`
+// The temporary configs this process wrote, removed when it exits.
+struct TempFiles {
+  std::vector<std::string> paths;
+  ~TempFiles() {
+    std::error_code ec;
+    for (const auto& p : paths) std::filesystem::remove(p, ec);
+  }
+};
+TempFiles temp_files;
+
+// A hardware config in the system's temporary folder: the shipped `base` design with its `area:`
 // section replaced by `area` and its precision by `precision`.
 std::string temp_config(const std::string& stem, const std::string& area, const std::string& precision = "fp16",
                         const std::string& base = "h2llm") {
@@ -38,6 +48,7 @@ std::string temp_config(const std::string& stem, const std::string& area, const 
   const size_t p = text.find("precision: fp16");
   if (p != std::string::npos) text.replace(p, 15, "precision: " + precision);
   const std::string path = (std::filesystem::temp_directory_path() / ("h2sim_test_area_" + std::to_string(getpid()) + "_" + stem + ".yaml")).string();
+  temp_files.paths.push_back(path);
   std::ofstream out(path);
   out << text << area;
   return path;
