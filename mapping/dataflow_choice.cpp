@@ -57,6 +57,42 @@ std::string file_name_part(const std::string& name) {
 
 }  // namespace
 
+std::string searched_dataflow_cache_file(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
+                                         const Scenario& scenario, int64_t batch) {
+  if (c.cache_dir.empty() || !is_searched_baseline(c.name_or_file)) return "";
+  return (std::filesystem::path(c.cache_dir) /
+          fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}-{}.yaml", c.name_or_file, file_name_part(hw.name),
+                      file_name_part(model.name), file_name_part(scenario.name), batch, c.search.population,
+                      c.search.generations, c.search.seed, c.artifact_compat ? "-compat" : "",
+                      search_inputs_key(c, hw, model, scenario, batch)))
+      .string();
+}
+
+SearchLeaders search_leaders(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
+                             const Scenario& scenario, int64_t batch, int64_t n) {
+  if (!is_searched_baseline(c.name_or_file)) {
+    throw InternalError("search_leaders of '" + c.name_or_file + "', which is not a searched space");
+  }
+  SearchParams p = c.search;
+  p.space = parse_dataflow_space(c.name_or_file);
+  if (c.progress) {
+    std::cerr << fmt::format("h2sim: searching the {} dataflow space for its {} best ({} x {}, seed {})...\n",
+                             c.name_or_file, n, p.population, p.generations, p.seed);
+  }
+  const SearchResult r = genetic_search(hw, model, scenario, batch, EvaluatorOptions{c.artifact_compat}, p);
+  if (r.interrupted) throw InputError("the dataflow search was interrupted");
+  SearchLeaders out;
+  const CapacityContext cap{batch, scenario.max_context_tokens};
+  for (size_t i = 0; i < r.leaders.size() && int64_t(out.dataflows.size()) < n; ++i) {
+    Dataflow df = r.leaders[i];
+    df.name = c.name_or_file;
+    check_dataflow(df, model, hw, cap, c.name_or_file);
+    out.dataflows.push_back(df);
+    out.latency_per_layer_s.push_back(r.leader_latencies_per_layer_s[i]);
+  }
+  return out;
+}
+
 std::string default_dataflow_name(const HardwareConfig& hw) { return hw.nmp_channels == 0 ? "npu-only" : "h2llm"; }
 
 Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
@@ -81,14 +117,7 @@ Dataflow choose_dataflow(const DataflowChoice& c, const HardwareConfig& hw, cons
       return df;
     }
   } else if (is_searched_baseline(c.name_or_file)) {
-    const std::string file =
-        c.cache_dir.empty()
-            ? ""
-            : (std::filesystem::path(c.cache_dir) /
-               fmt::format("{}-{}-{}-{}-b{}-p{}-g{}-s{}{}-{}.yaml", c.name_or_file, file_name_part(hw.name),
-                           file_name_part(model.name), file_name_part(scenario.name), batch, c.search.population, c.search.generations, c.search.seed,
-                           c.artifact_compat ? "-compat" : "", search_inputs_key(c, hw, model, scenario, batch)))
-                  .string();
+    const std::string file = searched_dataflow_cache_file(c, hw, model, scenario, batch);
     std::error_code exists_ec;
     if (!file.empty() && std::filesystem::exists(file, exists_ec)) {
       if (c.progress) std::cerr << "h2sim: using the searched dataflow cached in " << file << "\n";

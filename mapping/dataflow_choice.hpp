@@ -26,4 +26,19 @@ std::string default_dataflow_name(const HardwareConfig& hw);
 Dataflow choose_dataflow(const DataflowChoice& choice, const HardwareConfig& hw, const ModelConfig& model,
                          const Scenario& scenario, int64_t batch);
 
+// A searched space's leaders: its best dataflows by the analytic model (the search's distinct
+// top-k, best first, at most `n`), each checked, with their analytic per-layer latencies. Runs
+// the search (its cache holds the best only). For a selection at cycle fidelity.
+struct SearchLeaders {
+  std::vector<Dataflow> dataflows;
+  std::vector<double> latency_per_layer_s;
+};
+SearchLeaders search_leaders(const DataflowChoice& choice, const HardwareConfig& hw, const ModelConfig& model,
+                             const Scenario& scenario, int64_t batch, int64_t n);
+
+// The file a searched dataflow is cached in ("" without a cache folder or for other dataflows);
+// its name carries a hash of every input of the search.
+std::string searched_dataflow_cache_file(const DataflowChoice& choice, const HardwareConfig& hw,
+                                         const ModelConfig& model, const Scenario& scenario, int64_t batch);
+
 }  // namespace h2sim

@@ -248,6 +248,15 @@ SearchResult genetic_search(const HardwareConfig& hw, const ModelConfig& model, 
   result.generations_run = gen;
   result.best = top.front().df;
   result.best.name = params.space == DataflowSpace::h2llm ? "h2llm" : "cc-nmp";
+  for (const auto& t : top) {
+    if (t.hw != top.front().hw) continue;  // hardware search: runners-up of the chosen design only
+    bool dup = false;
+    for (const Dataflow& d : result.leaders) dup |= d == t.df;
+    if (dup) continue;
+    result.leaders.push_back(t.df);
+    result.leaders.back().name = result.best.name;
+    result.leader_latencies_per_layer_s.push_back(t.latency);
+  }
   result.hardware = variants[top.front().hw];
   result.latency_per_layer_s = top.front().latency;
   for (const Worker& w : workers) result.evaluations += w.evaluations;

@@ -91,6 +91,10 @@ void check_search_budget(const SearchParams& params, int64_t decode_steps, size_
 
 struct SearchResult {
   Dataflow best;
+  // The final top-k's distinct dataflows on the base design, best first (best is leaders[0]):
+  // the runners-up a selection at cycle fidelity simulates (study/dataflow_selection.hpp).
+  std::vector<Dataflow> leaders;
+  std::vector<double> leader_latencies_per_layer_s;
   HardwareConfig hardware;     // the design of the best (== base unless search_hardware)
   double latency_per_layer_s = 0;
   int64_t evaluations = 0;

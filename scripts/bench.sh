@@ -61,6 +61,15 @@ for batch in 1 16; do
   if [ "$long" = 1 ]; then timed_run "run-b$batch-exact" --batch "$batch" --exact; fi
 done
 
+# Search at cycle fidelity (run --search-fidelity cycle, batch 1): cold (a fresh OUT: the GA for
+# its leaders, the cc-nmp search and the candidates' cycle runs) and cached (the choice reused).
+# Targets (issue 12): cold < 60 s, cached < 2 s on 2 cores.
+rm -rf "$build/out-selection"
+sel=(--hw configs/hardware/h2llm.yaml --model configs/models/llama3-8b.yaml --scenario sharegpt --batch 1
+     --search-fidelity cycle --out "$build/out-selection" --quiet)
+timed_h2sim_run search-cycle-cold "${sel[@]}"
+timed_h2sim_run search-cycle-cached "${sel[@]}"
+
 # Resource bound: a 70B-class model (LLaMA3-70B, 80 layers) at batch 16 and 2048 tokens of context,
 # on H2-LLM with 8x the DRAM (it does not fit the 32 GiB design): time and peak memory (< 2 GiB).
 r70=(--hw configs/hardware/h2llm.yaml --set bank_capacity_mib=2048 --model configs/models/llama3-70b.yaml

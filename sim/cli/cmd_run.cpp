@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -10,6 +12,7 @@
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "config/locator.hpp"
+#include "mapping/baselines.hpp"
 #include "mapping/dataflow_choice.hpp"
 #include "mapping/report.hpp"
 #include "config/atomic_file.hpp"
@@ -21,6 +24,7 @@
 #include "sim/llm_runner.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/watchdog.hpp"
+#include "study/dataflow_selection.hpp"
 
 namespace h2sim::cli {
 
@@ -39,7 +43,105 @@ struct RunArgs {
   std::vector<std::string> overrides, dram_overrides;
   uint64_t seed = 0;
   double max_wall_s = 0;
+  std::string search_fidelity;
+  int64_t search_candidates = 0;
 };
+
+// FNV-1a, 64 bit, of a string (stable across runs and machines): cache keys.
+uint64_t fnv1a(const std::string& s, uint64_t h = 1469598103934665603ULL) {
+  for (const unsigned char ch : s) {
+    h ^= ch;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// --search-fidelity cycle: the searched space's leaders (and, for h2llm, the best cc-nmp dataflow,
+// a member of the same space) simulated at cycle fidelity as child runs; the fastest is cached in
+// OUT/dataflows under a key of everything the choice depends on.
+Dataflow choose_by_cycle(const RunArgs& a, const std::string& scenario_file, const std::string& energy_file,
+                         const DataflowChoice& choice, const HardwareConfig& hw, const ModelConfig& model,
+                         const Scenario& scenario, nlohmann::ordered_json* report) {
+  // Every input of the cycle runs: the analytic search's inputs (its cache file name), the files
+  // and overrides of the simulation and h2sim's own build.
+  std::string key_text = searched_dataflow_cache_file(choice, hw, model, scenario, a.batch);
+  key_text += "|" + file_text(a.hw_file) + "|" + file_text(hw.dram_standard_file) + "|" + a.dram;
+  for (const auto& s : a.overrides) key_text += "|set " + s;
+  for (const auto& s : a.dram_overrides) key_text += "|dram-set " + s;
+  key_text += fmt::format("|exact {} stride {} candidates {}|", a.exact, a.context_stride, a.search_candidates);
+  key_text += file_text(self_executable());
+  const std::string key = fmt::format("{:016x}", fnv1a(key_text));
+  const std::filesystem::path dir = std::filesystem::path(a.out_dir) / "dataflows";
+  const std::string cached = (dir / fmt::format("{}-cycle-selected-{}.yaml", choice.name_or_file, key)).string();
+  std::error_code ec;
+  if (std::filesystem::exists(cached, ec)) {
+    if (!a.quiet) std::cerr << "h2sim: using the cycle-selected dataflow cached in " << cached << "\n";
+    (*report)["cached_file"] = cached;
+    Dataflow df = load_dataflow(cached, model, hw);
+    df.name = choice.name_or_file;
+    return df;
+  }
+  std::vector<SelectionCandidate> cands;
+  const SearchLeaders leaders = search_leaders(choice, hw, model, scenario, a.batch, a.search_candidates);
+  for (size_t i = 0; i < leaders.dataflows.size(); ++i) {
+    cands.push_back({fmt::format("{} #{}", choice.name_or_file, i + 1), leaders.dataflows[i],
+                     leaders.latency_per_layer_s[i], 0});
+  }
+  if (choice.name_or_file == "h2llm") {
+    DataflowChoice cc = choice;
+    cc.name_or_file = "cc-nmp";
+    const Dataflow d = choose_dataflow(cc, hw, model, scenario, a.batch);
+    bool dup = false;
+    for (const auto& c : cands) dup |= c.dataflow == d;
+    AnalyticEvaluator ev(hw, model, scenario, a.batch);
+    if (!dup) cands.push_back({"cc-nmp", d, ev.latency_per_layer_s(d), 0});
+  }
+  SelectionInputs in;
+  in.exe = self_executable();
+  in.run_args = {"run", "--hw", a.hw_file, "--model", a.model_file, "--scenario", scenario_file, "--batch",
+                 std::to_string(a.batch), "--fidelity", "cycle", "--dram", a.dram, "--context-stride",
+                 std::to_string(a.context_stride)};
+  if (a.exact) in.run_args.push_back("--exact");
+  if (!energy_file.empty()) in.run_args.insert(in.run_args.end(), {"--energy", energy_file});
+  for (const auto& s : a.energy_overrides) in.run_args.insert(in.run_args.end(), {"--energy-set", s});
+  for (const auto& s : a.overrides) in.run_args.insert(in.run_args.end(), {"--set", s});
+  for (const auto& s : a.dram_overrides) in.run_args.insert(in.run_args.end(), {"--dram-set", s});
+  in.work_dir = (dir / fmt::format("{}-cycle-selection-{}", choice.name_or_file, key)).string();
+  in.jobs = int(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+  in.progress = !a.quiet;
+  if (!a.quiet) {
+    std::cerr << fmt::format("h2sim: simulating {} candidate dataflows at cycle fidelity (in {})...\n", cands.size(),
+                             in.work_dir);
+  }
+  const size_t best = select_by_cycle(cands, in, model, hw);
+  write_file_atomically(cached, dataflow_to_yaml(cands[best].dataflow, model, hw));
+  auto& list = (*report)["candidates"];
+  list = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < cands.size(); ++i) {
+    nlohmann::ordered_json c;
+    c["label"] = cands[i].label;
+    c["analytic_latency_per_layer_s"] = cands[i].analytic_latency_per_layer_s;
+    c["cycle_latency_s"] = cands[i].cycle_latency_s;
+    list.push_back(c);
+    if (!a.quiet) {
+      std::cerr << fmt::format("h2sim:   {:<10} analytic {:.6g} s/layer, cycle {:.6g} s{}\n", cands[i].label,
+                               cands[i].analytic_latency_per_layer_s, cands[i].cycle_latency_s,
+                               i == best ? "  <- chosen" : "");
+    }
+  }
+  (*report)["chosen"] = cands[best].label;
+  (*report)["analytic_best_cycle_latency_s"] = cands[0].cycle_latency_s;
+  Dataflow df = cands[best].dataflow;
+  df.name = choice.name_or_file;
+  return df;
+}
 
 void run(const RunArgs& given) {
   RunArgs a = given;
@@ -119,7 +221,17 @@ void run(const RunArgs& given) {
   choice.cache_dir = a.out_dir.empty() ? "" : a.out_dir + "/dataflows";
   choice.progress = !a.quiet;
   choice.search.stop = &interrupt_flag();
-  const Dataflow df = choose_dataflow(choice, hw, model, scenario, a.batch);
+  nlohmann::ordered_json selection;
+  if (a.search_fidelity != "analytic" && a.search_fidelity != "cycle") {
+    throw InputError("--search-fidelity: '" + a.search_fidelity + "' (valid: analytic, cycle)");
+  }
+  const bool by_cycle = a.search_fidelity == "cycle" && is_searched_baseline(choice.name_or_file);
+  if (by_cycle && (opt.fidelity != Fidelity::cycle || a.artifact_compat)) {
+    throw InputError("--search-fidelity cycle chooses among dataflows simulated at cycle fidelity: it needs "
+                     "--fidelity cycle and not --artifact-compat");
+  }
+  const Dataflow df = by_cycle ? choose_by_cycle(a, scenario_file, energy_file, choice, hw, model, scenario, &selection)
+                               : choose_dataflow(choice, hw, model, scenario, a.batch);
   throw_if_interrupted("the dataflow search");
 
   opt.max_wall_s = a.max_wall_s;
@@ -130,7 +242,12 @@ void run(const RunArgs& given) {
     std::cout << fmt::format("  {:<34} {} ({} commands, window {})\n", "DRAM command trace", a.command_trace_file,
                              r.command_trace_commands, a.vcd_window);
   }
-  if (!a.json_file.empty()) write_file_atomically(a.json_file, llm_report_json(r).dump(2) + "\n");
+  if (!a.json_file.empty()) {
+    nlohmann::ordered_json j = llm_report_json(r);
+    j["search_fidelity"] = by_cycle ? "cycle" : "analytic";
+    if (by_cycle) j["dataflow_selection"] = selection;
+    write_file_atomically(a.json_file, j.dump(2) + "\n");
+  }
 }
 }  // namespace
 
@@ -151,6 +268,8 @@ void register_run_command(CLI::App& app) {
              {"artifact-compat", &args->artifact_compat},
              {"out", &args->out_dir},
              {"seed", &args->seed},
+             {"search-fidelity", &args->search_fidelity},
+             {"search-candidates", &args->search_candidates},
              {"json", &args->json_file},
              {"trace", &args->trace_file},
              {"trace-detail-steps", &args->trace_detail_steps},

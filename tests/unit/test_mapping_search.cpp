@@ -109,6 +109,35 @@ TEST(MappingSearch, DeterministicWhateverTheThreadCount) {
   EXPECT_TRUE(dataflow_violations(one.best, s.model, s.hw, {1, 2048}).empty());
 }
 
+// The leaders (the runners-up a cycle-fidelity selection simulates): the best first, distinct,
+// in non-decreasing analytic latency, each legal, as many as the final top-k holds at most.
+TEST(MappingSearch, LeadersAreTheDistinctTopKBestFirst) {
+  World s;
+  SearchParams p;
+  p.population = 120;
+  p.generations = 6;
+  p.top_k = 10;
+  p.seed = 42;
+  const auto r = genetic_search(s.hw, s.model, s.sc, 1, {}, p);
+  ASSERT_GE(r.leaders.size(), 2u);
+  ASSERT_LE(r.leaders.size(), size_t(p.top_k));
+  ASSERT_EQ(r.leaders.size(), r.leader_latencies_per_layer_s.size());
+  EXPECT_TRUE(r.leaders.front() == r.best);
+  EXPECT_EQ(r.leader_latencies_per_layer_s.front(), r.latency_per_layer_s);
+  AnalyticEvaluator ev(s.hw, s.model, s.sc, 1);
+  for (size_t i = 0; i < r.leaders.size(); ++i) {
+    if (i > 0) {
+      EXPECT_LE(r.leader_latencies_per_layer_s[i - 1], r.leader_latencies_per_layer_s[i]);
+    }
+    for (size_t j = 0; j < i; ++j) {
+      EXPECT_FALSE(r.leaders[i] == r.leaders[j]) << i << " repeats " << j;
+    }
+    EXPECT_TRUE(dataflow_violations(r.leaders[i], s.model, s.hw, {1, 2048}).empty()) << i;
+    // Its recorded latency is the evaluator's.
+    EXPECT_DOUBLE_EQ(ev.latency_per_layer_s(r.leaders[i]), r.leader_latencies_per_layer_s[i]) << i;
+  }
+}
+
 TEST(MappingSearch, StopFlagKeepsTheBestSoFar) {
   World s;
   std::atomic<bool> stop{false};

@@ -54,6 +54,15 @@ const FlagTable& run_flags() {
           bool_flag("artifact-compat", "The artifact's conventions (decode at the final context, ...)"),
           output_flag("out", "Folder for cached searched dataflows").default_is("out"),
           seed_flag("seed", "Seed of the dataflow search").default_is("1"),
+          word_flag("search-fidelity", {"analytic", "cycle"},
+                    "How a searched dataflow (h2llm, cc-nmp) is chosen: analytic (the GA's best by the roofline) or "
+                    "cycle (the GA's leaders and, for h2llm, the best cc-nmp dataflow simulated at cycle fidelity; the "
+                    "fastest wins; needs --fidelity cycle; docs/mapping.md)")
+              .default_is("analytic"),
+          whole_flag("search-candidates", "With --search-fidelity cycle: how many of the GA's leaders to simulate")
+              .default_is("4")
+              .range(1, 64)
+              .in_unit("dataflows"),
           output_flag("json", "Write the results as JSON (latency_s, prefill_s, decode_s, ttft_s, tpot_s, ...)"),
           output_flag("trace", "Write a Chrome/Perfetto JSON timeline of the whole run on the simulated time axis (docs/timeline.md)"),
           // Checked by run after parsing (its own message); the bound keeps the trace file finite.
