@@ -101,9 +101,6 @@ ModelConfig load_hf_model(const std::string& path) {
   for (const char* key : {"vocab_size", "max_position_embeddings"}) {
     if (j.contains(key) && integer(key) <= 0) fail(key, "must be a whole number of 1 or more");
   }
-  if (j.contains("tie_word_embeddings") && !j.at("tie_word_embeddings").is_boolean()) {
-    fail("tie_word_embeddings", fmt::format("expected true or false, found {}", j.at("tie_word_embeddings").dump()));
-  }
 
   // The FFN: opt's fc1 -> ReLU -> fc2 (plain); the llama family and phi3 gate the up projection
   // with an activated gate projection (SwiGLU / GeGLU: f1 gate, f3 up -> f2 down).
@@ -117,6 +114,33 @@ ModelConfig load_hf_model(const std::string& path) {
       fail(act_key, fmt::format("unknown activation '{}' (valid: silu, gelu, gelu_pytorch_tanh, gelu_new)", act));
     }
     m.ffn_kind = "gated";
+  }
+  // Weights beyond the layers' GEMMs (mapping/model_parameters.hpp), as each architecture in
+  // transformers builds them: tie_word_embeddings defaults to true for OPT (PretrainedConfig's
+  // default) and false for the others (their config classes); llama's attention_bias biases q, k,
+  // v and o, its mlp_bias the three FFN projections; qwen2 biases q, k and v; opt (enable_bias,
+  // default true) every projection, with LayerNorms and learned positions
+  // (max_position_embeddings + 2 rows, OPTLearnedPositionalEmbedding's offset).
+  auto flag = [&](const char* key, bool dflt) {
+    if (!j.contains(key)) return dflt;
+    if (!j.at(key).is_boolean()) fail(key, fmt::format("expected true or false, found {}", j.at(key).dump()));
+    return j.at(key).get<bool>();
+  };
+  if (j.contains("vocab_size")) m.vocab = integer("vocab_size");
+  m.tie_word_embeddings = flag("tie_word_embeddings", opt);
+  if (type == "llama") {
+    m.qkv_bias = m.o_bias = flag("attention_bias", false);
+    m.mlp_bias = flag("mlp_bias", false);
+  } else if (type == "qwen2") {
+    m.qkv_bias = true;
+  } else if (opt) {
+    m.qkv_bias = m.o_bias = m.mlp_bias = flag("enable_bias", true);
+    m.layer_norm = true;
+    if (!j.contains("max_position_embeddings")) fail("max_position_embeddings", "required for opt (learned positions)");
+    m.learned_positions = integer("max_position_embeddings") + 2;
+    if (j.contains("word_embed_proj_dim") && integer("word_embed_proj_dim") != m.hidden) {
+      fail("word_embed_proj_dim", "a projected embedding (word_embed_proj_dim != hidden_size) is not modelled yet");
+    }
   }
   std::vector<OperatorNode> nodes;
   std::vector<std::pair<std::string, std::string>> edges = {{"q", "qk"}, {"k", "qk"}, {"qk", "sv"},

@@ -86,6 +86,13 @@ struct ModelConfig {
   int64_t kv_heads = 0;    // kv (GQA / MQA when < H)
   std::string ffn_kind;    // "plain" (f1 -> f2) or "gated" (f1, f3 -> f2)
   OperatorGraph graph;     // one decoder layer
+  // The weights beyond the layers' GEMMs (mapping/model_parameters.hpp), known from a Hugging Face
+  // config (mapping/hf_model.cpp); an h2sim YAML or artifact model leaves vocab 0 (unknown).
+  int64_t vocab = 0;                 // token embeddings and LM head rows; 0: unknown
+  bool tie_word_embeddings = false;  // the LM head is the embedding matrix (counted once)
+  bool qkv_bias = false, o_bias = false, mlp_bias = false;
+  bool layer_norm = false;           // LayerNorm (weight + bias) rather than RMSNorm (weight)
+  int64_t learned_positions = 0;     // rows of a learned position embedding (OPT)
 
   int64_t head_dim() const { return hidden / q_heads; }
   int64_t group_size() const { return q_heads / kv_heads; }

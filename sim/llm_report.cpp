@@ -10,6 +10,14 @@ std::string format_llm_report(const LlmRunResult& r) {
   s += fmt::format("{} on {}, {} (prompt {}, decode {} tokens), batch {}, dataflow {}, fidelity {}{}\n", r.model,
                    r.design, r.scenario, r.prompt_tokens, r.decode_tokens, r.batch, r.dataflow, to_string(r.fidelity),
                    r.dram_model.empty() ? "" : ", DRAM " + r.dram_model);
+  {
+    const ModelParameters& p = r.parameters;
+    line("model parameters",
+         p.complete ? fmt::format("{} ({} in {} decoder layers, {} embeddings, {} LM head{})", p.total, p.layers,
+                                  r.layers, p.embeddings, p.lm_head, p.lm_head == 0 ? ", tied" : "")
+                    : fmt::format("{} in {} decoder layers (vocabulary unknown: embeddings and LM head not counted)",
+                                  p.layers, r.layers));
+  }
   line("total latency", fmt::format("{:.6f} s", r.latency_s));
   line("prefill (time to first token)", fmt::format("{:.6f} s", r.prefill_s));
   line("decode", fmt::format("{:.6f} s ({} steps)", r.decode_s, r.decode_tokens));
@@ -57,6 +65,21 @@ nlohmann::ordered_json llm_report_json(const LlmRunResult& r) {
   j["layers"] = r.layers;
   j["prompt_tokens"] = r.prompt_tokens;
   j["decode_tokens"] = r.decode_tokens;
+  {
+    // The model's weights (mapping/model_parameters.hpp); `complete` false: the vocabulary is not
+    // known (an h2sim YAML model), so embeddings and LM head are not counted.
+    const ModelParameters& p = r.parameters;
+    nlohmann::ordered_json m;
+    m["parameters"] = p.total;
+    m["active_parameters_per_token"] = p.active_per_token;
+    m["decoder_layer_parameters"] = p.per_layer;
+    m["decoder_layers_parameters"] = p.layers;
+    m["embedding_parameters"] = p.embeddings;
+    m["lm_head_parameters"] = p.lm_head;
+    m["final_norm_parameters"] = p.final_norm;
+    m["complete"] = p.complete;
+    j["model_parameters"] = m;
+  }
   j["latency_s"] = r.latency_s;
   j["prefill_s"] = r.prefill_s;
   j["decode_s"] = r.decode_s;

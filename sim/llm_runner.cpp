@@ -54,6 +54,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
   LlmRunResult r;
   r.design = hw.name;
   r.model = model.name;
+  r.parameters = model_parameters(model);
   r.scenario = scenario.name;
   r.dataflow = df.name;
   r.fidelity = opt.fidelity;

@@ -25,6 +25,7 @@
 #include "mapping/dataflow.hpp"
 #include "mapping/energy.hpp"
 #include "mapping/model.hpp"
+#include "mapping/model_parameters.hpp"
 #include "sim/fidelity.hpp"
 #include "sim/chip_setup.hpp"
 
@@ -66,6 +67,7 @@ struct LlmOperatorTime {
 
 struct LlmRunResult {
   std::string design, model, scenario, dataflow;
+  ModelParameters parameters;  // of the model (mapping/model_parameters.hpp)
   Fidelity fidelity = Fidelity::cycle;
   std::string dram_model;
   int64_t command_trace_commands = -1;  // lines written to command_trace_path (-1: no trace)
