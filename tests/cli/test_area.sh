@@ -6,19 +6,6 @@ set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
 source "$(dirname "$0")/lib.sh"
 
-expect_exit() {  # expect_exit CODE DESCRIPTION -- COMMAND...
-  local code=$1 what=$2
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$code" ]; then ok; else bad "$what: exit $got, expected $code"; cat "$tmp/err"; fi
-}
-expect_in() {  # expect_in FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1")"; cat "$1"; fi
-}
-json_check() {  # json_check FILE PYTHON_EXPR DESCRIPTION  (j is the parsed JSON)
-  if python3 -c "import json,sys; j=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; then ok; else bad "$3"; fi
-}
 
 expect_exit 0 "area help" -- "$H2SIM" area --help
 expect_in "$tmp/out" "--json" "area help lists --json"

@@ -14,9 +14,6 @@ run() {  # run CODE DESCRIPTION COMMAND...: stdout/stderr to $tmp/out,$tmp/err
   local got=$?
   if [ "$got" -eq "$code" ]; then ok; else bad "$what: exit $got, expected $code"; cat "$tmp/err"; fi
 }
-json_check() {  # json_check FILE PYTHON_EXPR DESCRIPTION  (j is the parsed JSON)
-  if python3 -c "import json,sys; j=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; then ok; else bad "$3"; fi
-}
 
 # 4096 sequential 32 B reads as a load/store trace replay exactly like --pattern sequential.
 python3 -c "

@@ -3,7 +3,7 @@
 set -u
 : "${H2SIM:?path of the h2sim binary}" "${SRC:?source tree}"
 source "$(dirname "$0")/lib.sh"
-json_check() {  # json_check PYTHON_EXPR DESCRIPTION FILES... (a, b: the parsed JSONs)
+json_compare() {  # json_compare PYTHON_EXPR DESCRIPTION FILES... (a, b: the parsed JSONs)
   local expr=$1 what=$2
   shift 2
   if python3 -c "import json,sys; f=sys.argv[1:]; a=json.load(open(f[0])); b=json.load(open(f[-1])); sys.exit(0 if ($expr) else 1)" "$@"; then
@@ -16,9 +16,9 @@ tiny=(--hw "$SRC/configs/hardware/h2llm.yaml" --model "$SRC/tests/data/e2e/tiny-
       --scenario "$SRC/tests/data/e2e/tiny-scenario.yaml" --batch 2 --out "$tmp/out" --quiet)
 
 if "$H2SIM" run "${tiny[@]}" --json "$tmp/memo.json" >/dev/null 2>"$tmp/err"; then ok; else bad "run failed"; cat "$tmp/err"; fi
-json_check "all(k in a for k in ['latency_s','prefill_s','decode_s','ttft_s','tpot_s','energy_j','tokens_per_joule','fidelity','wall_s'])" \
+json_compare "all(k in a for k in ['latency_s','prefill_s','decode_s','ttft_s','tpot_s','energy_j','tokens_per_joule','fidelity','wall_s'])" \
   "run JSON has the documented keys" "$tmp/memo.json"
-json_check "abs(a['latency_s'] - a['prefill_s'] - a['decode_s']) < 1e-12 and a['fidelity'] == 'cycle'" "latency = prefill + decode" "$tmp/memo.json"
+json_compare "abs(a['latency_s'] - a['prefill_s'] - a['decode_s']) < 1e-12 and a['fidelity'] == 'cycle'" "latency = prefill + decode" "$tmp/memo.json"
 if ls "$tmp/out/dataflows/"h2llm-*.yaml >/dev/null 2>&1; then ok; else bad "searched dataflow not cached"; fi
 # The cache is keyed by every search input: a --set override (same design name) searches anew.
 "$H2SIM" run "${tiny[@]}" --set pe.frequency_mhz=300 >/dev/null 2>&1
@@ -31,7 +31,7 @@ full=(--hw "$SRC/configs/hardware/h2llm.yaml" --model "$SRC/tests/data/e2e/llama
       --scenario "$SRC/tests/data/e2e/tiny-scenario.yaml" --batch 1 --out "$tmp/out" --quiet --dataflow fc-nmp)
 "$H2SIM" run "${full[@]}" --json "$tmp/full-memo.json" >/dev/null 2>&1
 "$H2SIM" run "${full[@]}" --exact --json "$tmp/full-exact.json" >/dev/null 2>&1
-json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005 and b['mags_memoized'] == 0 and a['mags_memoized'] > 0" \
+json_compare "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005 and b['mags_memoized'] == 0 and a['mags_memoized'] > 0" \
   "memoized within 0.5% of exact" "$tmp/full-memo.json" "$tmp/full-exact.json"
 
 # Attention simulated at every 16th context and interpolated agrees with every context simulated.
@@ -39,7 +39,7 @@ med=(--hw "$SRC/configs/hardware/h2llm.yaml" --model "$SRC/tests/data/e2e/llama3
      --scenario "$SRC/tests/data/e2e/medium-scenario.yaml" --batch 4 --out "$tmp/out" --quiet --dataflow attn-nmp)
 "$H2SIM" run "${med[@]}" --json "$tmp/s16.json" >/dev/null 2>&1
 "$H2SIM" run "${med[@]}" --context-stride 1 --json "$tmp/s1.json" >/dev/null 2>&1
-json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005 and abs(a['energy_j'] / b['energy_j'] - 1) < 0.005 and a['mags_simulated'] < b['mags_simulated']" \
+json_compare "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005 and abs(a['energy_j'] / b['energy_j'] - 1) < 0.005 and a['mags_simulated'] < b['mags_simulated']" \
   "context interpolation within 0.5% of every context" "$tmp/s16.json" "$tmp/s1.json"
 
 # Determinism: the same run twice gives the same JSON apart from wall time.
@@ -49,12 +49,12 @@ if diff <(grep -v '"wall_' "$tmp/memo.json") <(grep -v '"wall_' "$tmp/again.json
 # ideal agrees with analytic on the whole inference.
 "$H2SIM" run "${tiny[@]}" --dataflow fc-nmp --fidelity ideal --json "$tmp/i.json" >/dev/null 2>&1
 "$H2SIM" run "${tiny[@]}" --dataflow fc-nmp --fidelity analytic --json "$tmp/a.json" >/dev/null 2>&1
-json_check "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005" "ideal run within 0.5% of analytic" "$tmp/i.json" "$tmp/a.json"
+json_compare "abs(a['latency_s'] / b['latency_s'] - 1) < 0.005" "ideal run within 0.5% of analytic" "$tmp/i.json" "$tmp/a.json"
 
 # Perfetto trace.
 "$H2SIM" run "${tiny[@]}" --trace "$tmp/trace.json" >/dev/null 2>&1
 # (Format, span and operator sums: tests/cli/test_timeline.sh.)
-json_check "any(e['ph'] == 'X' for e in a['traceEvents']) and all(e['ph'] in ('X', 'M', 'C', 's', 'f') for e in a['traceEvents'])" "trace has complete events" "$tmp/trace.json"
+json_compare "any(e['ph'] == 'X' for e in a['traceEvents']) and all(e['ph'] in ('X', 'M', 'C', 's', 'f') for e in a['traceEvents'])" "trace has complete events" "$tmp/trace.json"
 
 # A VCD of one decode step (layer 0 of step 2): GTKWave's own converter must read it.
 if "$H2SIM" run "${tiny[@]}" --vcd "$tmp/step.vcd" --vcd-window decode:2 >/dev/null 2>"$tmp/err"; then ok; else bad "run --vcd"; cat "$tmp/err"; fi
@@ -81,7 +81,7 @@ if [ $? -eq 2 ] && grep -q "no-standard.yaml: key 'dram_standard' is not set" "$
 "$H2SIM" gemm --hw "$tmp/no-standard.yaml" --m 1 --k 256 --n 256 >/dev/null 2>"$tmp/err"
 if [ $? -eq 2 ] && grep -q "no-standard.yaml: key 'dram_standard' is not set" "$tmp/err"; then ok; else bad "gemm without dram_standard"; cat "$tmp/err"; fi
 if "$H2SIM" run "${nostd[@]}" --dram pipe --json "$tmp/pipe.json" >/dev/null 2>"$tmp/err"; then ok; else bad "run --dram pipe without dram_standard"; cat "$tmp/err"; fi
-json_check "a['dram_model'] == 'pipe'" "run --dram pipe reports the pipe" "$tmp/pipe.json"
+json_compare "a['dram_model'] == 'pipe'" "run --dram pipe reports the pipe" "$tmp/pipe.json"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
