@@ -17,6 +17,7 @@
 //    WR: nCWL after it for nBL).
 // Times may lie after the current simulation time (the engine schedules ahead).
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/dram/dram_command_observer.hpp"
@@ -57,6 +58,24 @@ class DramWaveRecorder : public DramCommandObserver {
   int banks_;
   int64_t tck_, cl_, cwl_, bl_;
   std::vector<Channel> ch_;
+};
+
+// The DRAM signals of a whole chip, as `gemm --vcd` and `run --vcd` record them: one recorder fed
+// in time order (the engine reports commands in decision order), behind a gate when only a window
+// of the run is recorded. observer() is what the channels report to.
+class ChipDramWave {
+ public:
+  ChipDramWave(Waveform& wave, int channels, int banks, const DramStandard& standard, bool gated)
+      : recorder_(wave, channels, banks, standard), sorter_(recorder_) {
+    if (gated) gate_ = std::make_unique<DramWaveRecorder::Gate>(sorter_);
+  }
+  DramCommandObserver* observer() { return gate_ ? static_cast<DramCommandObserver*>(gate_.get()) : &sorter_; }
+  DramWaveRecorder::Gate* gate() { return gate_.get(); }  // nullptr unless gated
+
+ private:
+  DramWaveRecorder recorder_;
+  DramCommandSorter sorter_;
+  std::unique_ptr<DramWaveRecorder::Gate> gate_;
 };
 
 }  // namespace h2sim

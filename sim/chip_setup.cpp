@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "config/errors.hpp"
+#include "models/lpddr5_dram.hpp"
 
 namespace h2sim {
 
@@ -15,6 +16,21 @@ std::unique_ptr<DramStandard> load_design_standard(const HardwareConfig& hw,
 
 int64_t row_bytes_of(const DramStandard* standard) {
   return standard != nullptr ? standard->row_bytes : kRowBytesWithoutStandard;
+}
+
+void observe_dram_commands(Chip& chip, const std::vector<DramCommandObserver*>& sinks,
+                           std::unique_ptr<DramCommandFanout>& fanout) {
+  if (sinks.empty()) return;
+  DramCommandObserver* o = sinks.front();
+  if (sinks.size() > 1) {
+    fanout = std::make_unique<DramCommandFanout>(sinks);
+    o = fanout.get();
+  }
+  for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(o, c);
+}
+
+void finish_dram_commands(Chip& chip) {
+  for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
 }
 
 ChipSetup setup_chip(const HardwareConfig& hw, Fidelity fidelity, DramModel dram,

@@ -9,6 +9,7 @@
 
 #include "config/hardware_config.hpp"
 #include "models/chip.hpp"
+#include "models/dram/dram_command_observer.hpp"
 #include "models/dram/dram_standard.hpp"
 #include "sim/fidelity.hpp"
 
@@ -38,6 +39,13 @@ int64_t row_bytes_of(const DramStandard* standard);
 // KEY=VALUE of --dram-set for the standard; `factory` (tests only) replaces every channel's DRAM.
 // InputError naming the design file and key if the LPDDR5 model is asked for and the design has
 // no `dram_standard`.
+// Every LPDDR5 channel of the chip reports its DRAM commands to `sinks` (through `fanout`, which
+// the caller keeps alive, when there are several); none: nothing is attached.
+void observe_dram_commands(Chip& chip, const std::vector<DramCommandObserver*>& sinks,
+                           std::unique_ptr<DramCommandFanout>& fanout);
+// After the simulation: every LPDDR5 channel reports its refreshes up to its last data.
+void finish_dram_commands(Chip& chip);
+
 ChipSetup setup_chip(const HardwareConfig& hw, Fidelity fidelity, DramModel dram,
                      const std::vector<std::string>& dram_overrides, const ChannelDramFactory& factory);
 

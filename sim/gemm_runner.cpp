@@ -203,26 +203,21 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     }
 
     Waveform wave;
-    // The DRAM's signals come from its command stream, put in time order for the waveform.
-    std::unique_ptr<DramWaveRecorder> dram_wave;
-    std::unique_ptr<DramCommandSorter> dram_wave_sorter;
+    // The DRAM's signals come from its command stream (models/dram_wave.hpp).
+    std::unique_ptr<ChipDramWave> dram_wave;
     if (!options.vcd_path.empty()) {
       chip.attach_waveform(wave);
       if (setup.options.dram_standard != nullptr) {
-        dram_wave = std::make_unique<DramWaveRecorder>(wave, chip.channel_count(), int(hw.banks_per_channel),
-                                                       *setup.options.dram_standard);
-        dram_wave_sorter = std::make_unique<DramCommandSorter>(*dram_wave);
+        dram_wave = std::make_unique<ChipDramWave>(wave, chip.channel_count(), int(hw.banks_per_channel),
+                                                   *setup.options.dram_standard, false);
       }
       wave.enable(true);
     }
     std::vector<DramCommandObserver*> dram_observers;
     if (command_trace) dram_observers.push_back(command_trace.get());
-    if (dram_wave_sorter) dram_observers.push_back(dram_wave_sorter.get());
-    DramCommandFanout dram_fanout(dram_observers);
-    if (!dram_observers.empty()) {
-      DramCommandObserver* o = dram_observers.size() == 1 ? dram_observers[0] : &dram_fanout;
-      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(o, c);
-    }
+    if (dram_wave) dram_observers.push_back(dram_wave->observer());
+    std::unique_ptr<DramCommandFanout> dram_fanout;
+    observe_dram_commands(chip, dram_observers, dram_fanout);
     WatchdogOptions watchdog;
     watchdog.max_wall_s = options.max_wall_s;
     watchdog.progress = options.progress;
@@ -230,9 +225,7 @@ GemmRunResult run_gemm(const HardwareConfig& hw, const GemmShape& shape, const G
     watchdog.exit_process_on_stop = options.exit_process_on_stop;
     simulate_until_finished([&driver] { return driver.done_; }, [&chip] { return chip.pending_work(); }, watchdog);
     check_end_of_run(chip.end_of_run_violations(), watchdog);
-    if (!dram_observers.empty()) {
-      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
-    }
+    if (!dram_observers.empty()) finish_dram_commands(chip);
     if (!options.vcd_path.empty()) {
       wave.write(options.vcd_path);
       wave.write_gtkw(gtkw_path_for(options.vcd_path), options.vcd_path);

@@ -93,41 +93,32 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     Chip chip("chip", hw, setup.options);
     LlmDriver driver("driver", chip, hw, model, scenario, batch, df, opt, r);
     std::unique_ptr<DramCommandTraceFile> command_trace;
+    std::unique_ptr<DramCommandFanout> dram_fanout;
     if (!opt.command_trace_path.empty()) {
       validate_vcd_window(opt.vcd_window, scenario.decode_tokens);
       command_trace = std::make_unique<DramCommandTraceFile>(opt.command_trace_path);
       // All-bank refresh: start at the last PREab before the window; per-bank: from time 0.
       if (setup.options.dram_standard->refresh.mode == RefreshMode::all_bank) command_trace->hold_until_window();
-      for (int c = 0; c < chip.channel_count(); ++c) {
-        static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(command_trace.get(), c);
-      }
+      observe_dram_commands(chip, {command_trace.get()}, dram_fanout);
       driver.command_trace = command_trace.get();
       driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
     }
     Waveform wave;
     // The DRAM's signals (models/dram_wave.hpp): the engine's commands, in time order, while the
     // window runs; the observer shares each channel with the command trace.
-    std::unique_ptr<DramWaveRecorder> dram_wave;
-    std::unique_ptr<DramCommandSorter> dram_wave_sorter;
-    std::unique_ptr<DramWaveRecorder::Gate> dram_wave_gate;
-    std::unique_ptr<DramCommandFanout> dram_fanout;
+    std::unique_ptr<ChipDramWave> dram_wave;
     if (!opt.vcd_path.empty()) {
       validate_vcd_window(opt.vcd_window, scenario.decode_tokens);
       chip.attach_waveform(wave);
       driver.wave = &wave;
       driver.window_step = opt.vcd_window == "prefill" ? 0 : std::stoll(opt.vcd_window.substr(7));
       if (setup.options.dram_standard != nullptr) {
-        dram_wave = std::make_unique<DramWaveRecorder>(wave, chip.channel_count(), int(hw.banks_per_channel),
-                                                       *setup.options.dram_standard);
-        dram_wave_sorter = std::make_unique<DramCommandSorter>(*dram_wave);
-        dram_wave_gate = std::make_unique<DramWaveRecorder::Gate>(*dram_wave_sorter);
-        DramCommandObserver* o = dram_wave_gate.get();
-        if (command_trace) {
-          dram_fanout = std::make_unique<DramCommandFanout>(std::vector<DramCommandObserver*>{command_trace.get(), o});
-          o = dram_fanout.get();
-        }
-        for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).observe_commands(o, c);
-        driver.dram_wave_gate = dram_wave_gate.get();
+        dram_wave = std::make_unique<ChipDramWave>(wave, chip.channel_count(), int(hw.banks_per_channel),
+                                                   *setup.options.dram_standard, true);
+        std::vector<DramCommandObserver*> sinks{dram_wave->observer()};
+        if (command_trace) sinks.insert(sinks.begin(), command_trace.get());
+        observe_dram_commands(chip, sinks, dram_fanout);
+        driver.dram_wave_gate = dram_wave->gate();
       }
     }
     SpanLog span_log;
@@ -157,9 +148,7 @@ LlmRunResult run_llm(const HardwareConfig& hw, const ModelConfig& model, const S
     std::vector<std::string> violations = driver.executor.violations;
     for (auto& s : chip.end_of_run_violations()) violations.push_back(std::move(s));
     check_end_of_run(violations, watchdog);
-    if (command_trace || dram_wave) {
-      for (int c = 0; c < chip.channel_count(); ++c) static_cast<Lpddr5Dram&>(chip.channel(c).dram()).finish_commands();
-    }
+    if (command_trace || dram_wave) finish_dram_commands(chip);
     if (!opt.vcd_path.empty()) {
       wave.write(opt.vcd_path);
       wave.write_gtkw(gtkw_path_for(opt.vcd_path), opt.vcd_path);
