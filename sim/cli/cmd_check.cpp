@@ -9,6 +9,7 @@
 #include "study/input_check.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 
 namespace h2sim::cli {
 
@@ -62,27 +63,14 @@ void register_check_command(CLI::App& app) {
       "Validate config files (hardware, DRAM standard, energy, model YAML or artifact JSON, scenario, dataflow, "
       "experiment or sweep spec) without running, and print the resolved values with units. Exit 0 if all are valid, "
       "2 otherwise.");
-  cmd->add_option("files", args->files, "Files to check (the kind of each is detected from its keys)")
-      ->required()
-      ->expected(1, -1);
-  cmd->add_option("--kind", args->kind,
-                  "Treat every file as this kind: hardware, dram, energy, model, artifact-graph, artifact-shape, "
-                  "scenario, dataflow, experiment, sweep");
-  cmd->add_option("--hw", args->hw_file,
-                  "Dataflows: the design to check against, a shipped name or a hardware config YAML (default: the "
-                  "shipped design the dataflow names, else h2llm)");
-  cmd->add_option("--model", args->model_file,
-                  "Dataflows: the model to check against, a shipped name or a model YAML (default: the shipped model "
-                  "the dataflow names, else llama3-8b)");
-  cmd->add_option("--batch", args->batch, "Dataflows: sequences whose KV cache must fit (capacity check)")
-      ->capture_default_str()
-      ->transform(whole_number(1, kMaxBatch));
-  // The scenario's own bound on max_context_tokens (mapping/model.cpp): 16 Mi tokens.
-  cmd->add_option("--max-context", args->max_context_tokens,
-                  "Dataflows: tokens of context the KV cache must hold (capacity check)")
-      ->capture_default_str()
-      ->transform(whole_number(1, int64_t(1) << 24, "the bound of a scenario's max_context_tokens"));
-  cmd->add_flag("--quiet", args->quiet, "Print errors only");
+  add_flags(*cmd, check_flags(),
+            {{"files", &args->files},
+             {"kind", &args->kind},
+             {"hw", &args->hw_file},
+             {"model", &args->model_file},
+             {"batch", &args->batch},
+             {"max-context", &args->max_context_tokens},
+             {"quiet", &args->quiet}});
   cmd->callback([args]() { run(*args); });
 }
 

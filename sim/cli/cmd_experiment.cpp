@@ -12,6 +12,7 @@
 #include "config/locator.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "study/experiment_run.hpp"
 #include "study/process_pool.hpp"
 
@@ -70,19 +71,12 @@ void register_experiment_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "experiment", "Run the paper's experiments (a spec of designs x models x scenarios x batches x fidelities), "
                     "write results.csv, summary.md/json and charts");
-  cmd->add_option("spec", args->spec_file, "Experiment spec: a shipped name (paper) or a spec YAML")->required();
-  cmd->add_option("--out", args->out_dir, "Output folder (points/, dataflows/, plots/, results.csv, summary.*)")
-      ->capture_default_str();
-  cmd->add_option("--jobs", args->jobs, "Points simulated in parallel (processes)")
-      ->capture_default_str()
-      ->transform(whole_number(1, kMaxJobs, "each job is a process of its own"));
-  cmd->add_option("--fidelity", args->fidelity, "Run only analytic, ideal or cycle points, or both (the spec's)")
-      ->capture_default_str();
-  cmd->add_option("--max-wall-s", args->max_wall_s,
-                  "Stop a point's simulation after this many seconds of wall time (the point fails, exit 3 in its "
-                  "log; the others go on); 0: no limit")
-      ->capture_default_str()
-      ->transform(real_number(0, 1e9));
+  add_flags(*cmd, experiment_flags(),
+            {{"spec", &args->spec_file},
+             {"out", &args->out_dir},
+             {"jobs", &args->jobs},
+             {"fidelity", &args->fidelity},
+             {"max-wall-s", &args->max_wall_s}});
   cmd->callback([args]() {
     const int rc = run_experiment_command(*args);
     if (rc != 0) {

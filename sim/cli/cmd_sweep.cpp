@@ -15,6 +15,7 @@
 #include "config/atomic_file.hpp"
 #include "sim/cli/arg_checks.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flags/flags.hpp"
 #include "study/experiment_run.hpp"
 #include "study/merge.hpp"
 #include "study/sweep.hpp"
@@ -115,24 +116,16 @@ void register_sweep_commands(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "sweep", "Run a sweep spec (axes over flags and set.KEY hardware overrides) as independent points, N at a time, "
                "resumable; --shard I/N runs one share (Slurm arrays)");
-  cmd->add_option("spec", s->spec_file, "Sweep spec YAML (or an experiment spec), e.g. tests/data/sweeps/tiny.yaml")
-      ->required();
-  cmd->add_option("--out", s->out_dir, "Output folder: sweep.json, points/<id>/{config.yaml,result.json,log.txt}")
-      ->required();
-  cmd->add_option("--jobs", s->jobs, "Points simulated at once (processes)")
-      ->capture_default_str()
-      ->transform(whole_number(1, kMaxJobs, "each job is a process of its own"));
-  cmd->add_option("--shard", s->shard, "Run share I of N (1 <= I <= N): points whose index % N == I-1")
-      ->capture_default_str();
-  cmd->add_flag("--dry-run", s->dry_run, "Print each point's id and command line, run nothing");
+  add_flags(*cmd, sweep_flags(),
+            {{"spec", &s->spec_file}, {"out", &s->out_dir}, {"jobs", &s->jobs}, {"shard", &s->shard},
+             {"dry-run", &s->dry_run}});
   cmd->callback([s]() { exit_if_failed(run_sweep_command(*s)); });
 
   auto m = std::make_shared<MergeArgs>();
   CLI::App* merge = app.add_subcommand(
       "merge", "Gather a sweep folder's point results into results.csv and summary.json (sorted by point id; exit 1 "
                "if points are missing)");
-  merge->add_option("dir", m->out_dir, "The sweep's --out folder")->required();
-  merge->add_flag("--allow-missing", m->allow_missing, "Exit 0 even if some points have no result (listed as missing)");
+  add_flags(*merge, merge_flags(), {{"dir", &m->out_dir}, {"allow-missing", &m->allow_missing}});
   merge->callback([m]() { exit_if_failed(run_merge_command(*m)); });
 }
 

@@ -11,7 +11,8 @@ namespace {
 using namespace h2sim::cli;
 
 TEST(FlagTable, EveryTableIsConsistent) {
-  for (const char* command : {"run", "gemm", "analyze", "explore", "dram", "verify-trace", "area"}) {
+  for (const char* command : {"run", "gemm", "analyze", "explore", "dram", "verify-trace", "area", "check", "sweep",
+                              "merge", "experiment"}) {
     const FlagTable* t = command_flags(command);
     ASSERT_NE(t, nullptr) << command;
     EXPECT_EQ(t->command, command);

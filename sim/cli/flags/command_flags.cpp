@@ -239,6 +239,87 @@ const FlagTable& area_flags() {
   return t;
 }
 
+const FlagTable& check_flags() {
+  static const FlagTable t{
+      "check",
+      {
+          positional(paths_flag("files", "Files to check (the kind of each is detected from its keys)")).is_required(),
+          word_flag("kind",
+                    {"hardware", "dram", "energy", "model", "artifact-graph", "artifact-shape", "scenario", "dataflow",
+                     "experiment", "sweep"},
+                    "Treat every file as this kind: hardware, dram, energy, model, artifact-graph, artifact-shape, "
+                    "scenario, dataflow, experiment, sweep"),
+          name_or_path_flag("hw",
+                            "Dataflows: the design to check against, a shipped name or a hardware config YAML (default: "
+                            "the shipped design the dataflow names, else h2llm)"),
+          name_or_path_flag("model",
+                            "Dataflows: the model to check against, a shipped name or a model YAML (default: the shipped "
+                            "model the dataflow names, else llama3-8b)"),
+          whole_flag("batch", "Dataflows: sequences whose KV cache must fit (capacity check)")
+              .default_is("1")
+              .range(1, kMaxBatch)
+              .parse_checked()
+              .in_unit("sequences"),
+          whole_flag("max-context", "Dataflows: tokens of context the KV cache must hold (capacity check)")
+              .default_is("2048")
+              .range(1, int64_t(1) << 24, "the bound of a scenario's max_context_tokens")
+              .parse_checked()
+              .in_unit("tokens"),
+          bool_flag("quiet", "Print errors only"),
+      }};
+  return t;
+}
+
+const FlagTable& sweep_flags() {
+  static const FlagTable t{
+      "sweep",
+      {
+          positional(path_flag("spec", "Sweep spec YAML (or an experiment spec), e.g. tests/data/sweeps/tiny.yaml"))
+              .is_required(),
+          output_flag("out", "Output folder: sweep.json, points/<id>/{config.yaml,result.json,log.txt}").is_required(),
+          whole_flag("jobs", "Points simulated at once (processes)")
+              .default_is("1")
+              .range(1, kMaxJobs, "each job is a process of its own")
+              .parse_checked(),
+          text_flag("shard", "Run share I of N (1 <= I <= N): points whose index % N == I-1").default_is("1/1"),
+          bool_flag("dry-run", "Print each point's id and command line, run nothing"),
+      }};
+  return t;
+}
+
+const FlagTable& merge_flags() {
+  static const FlagTable t{
+      "merge",
+      {
+          positional(path_flag("dir", "The sweep's --out folder")).is_required(),
+          bool_flag("allow-missing", "Exit 0 even if some points have no result (listed as missing)"),
+      }};
+  return t;
+}
+
+const FlagTable& experiment_flags() {
+  static const FlagTable t{
+      "experiment",
+      {
+          positional(name_or_path_flag("spec", "Experiment spec: a shipped name (paper) or a spec YAML")).is_required(),
+          output_flag("out", "Output folder (points/, dataflows/, plots/, results.csv, summary.*)")
+              .default_is("out/experiment"),
+          whole_flag("jobs", "Points simulated in parallel (processes)")
+              .default_is("2")
+              .range(1, kMaxJobs, "each job is a process of its own")
+              .parse_checked(),
+          text_flag("fidelity", "Run only analytic, ideal or cycle points, or both (the spec's)").default_is("both"),
+          real_flag("max-wall-s",
+                    "Stop a point's simulation after this many seconds of wall time (the point fails, exit 3 in its "
+                    "log; the others go on); 0: no limit")
+              .default_is("0")
+              .real_range(0, kMaxWallS)
+              .parse_checked()
+              .in_unit("s"),
+      }};
+  return t;
+}
+
 const FlagTable* command_flags(const std::string& command) {
   if (command == "run") return &run_flags();
   if (command == "gemm") return &gemm_flags();
@@ -247,6 +328,10 @@ const FlagTable* command_flags(const std::string& command) {
   if (command == "dram") return &dram_flags();
   if (command == "verify-trace") return &verify_trace_flags();
   if (command == "area") return &area_flags();
+  if (command == "check") return &check_flags();
+  if (command == "sweep") return &sweep_flags();
+  if (command == "merge") return &merge_flags();
+  if (command == "experiment") return &experiment_flags();
   return nullptr;
 }
 

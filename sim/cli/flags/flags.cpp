@@ -31,7 +31,8 @@ bool target_fits(FlagType type, const FlagTarget& t) {
     case FlagType::seed: return std::holds_alternative<uint64_t*>(t);
     case FlagType::real: return std::holds_alternative<double*>(t);
     case FlagType::boolean: return std::holds_alternative<bool*>(t);
-    case FlagType::key_values: return std::holds_alternative<std::vector<std::string>*>(t);
+    case FlagType::key_values:
+    case FlagType::paths: return std::holds_alternative<std::vector<std::string>*>(t);
     default: return std::holds_alternative<std::string*>(t);
   }
 }
@@ -61,6 +62,7 @@ Flag word_flag(std::string name, std::vector<std::string> words, std::string hel
   return f;
 }
 Flag path_flag(std::string name, std::string help) { return make(std::move(name), FlagType::path, std::move(help)); }
+Flag paths_flag(std::string name, std::string help) { return make(std::move(name), FlagType::paths, std::move(help)); }
 Flag name_or_path_flag(std::string name, std::string help) {
   return make(std::move(name), FlagType::name_or_path, std::move(help));
 }

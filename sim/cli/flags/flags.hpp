@@ -31,6 +31,7 @@ enum class FlagType {
   boolean,       // a switch (--exact); a sweep spells it true/false
   key_values,    // repeatable KEY=VALUE overrides (--set, --energy-set, --dram-set)
   output,        // a file or folder the command writes (never set by a sweep: each point has its own)
+  paths,         // one or more input files (a positional list, e.g. check's files)
 };
 
 struct Flag {
@@ -69,6 +70,7 @@ struct Flag {
 Flag text_flag(std::string name, std::string help);
 Flag word_flag(std::string name, std::vector<std::string> words, std::string help);
 Flag path_flag(std::string name, std::string help);
+Flag paths_flag(std::string name, std::string help);
 Flag name_or_path_flag(std::string name, std::string help);
 Flag whole_flag(std::string name, std::string help);
 Flag seed_flag(std::string name, std::string help);
@@ -93,8 +95,8 @@ struct FlagTable {
   std::string default_of(const std::string& name) const;
 };
 
-// The table of a command (run, gemm, analyze, explore, dram, verify-trace, area); nullptr for any other
-// (check, sweep, merge and experiment register their few flags themselves).
+// The table of a command (run, gemm, analyze, explore, dram, verify-trace, area, check, sweep, merge,
+// experiment); nullptr for any other.
 const FlagTable* command_flags(const std::string& command);
 const FlagTable& run_flags();
 const FlagTable& gemm_flags();
@@ -103,6 +105,10 @@ const FlagTable& explore_flags();
 const FlagTable& dram_flags();
 const FlagTable& verify_trace_flags();
 const FlagTable& area_flags();
+const FlagTable& check_flags();
+const FlagTable& sweep_flags();
+const FlagTable& merge_flags();
+const FlagTable& experiment_flags();
 
 // Where a flag's value goes.
 using FlagTarget = std::variant<std::string*, std::vector<std::string>*, int64_t*, int*, uint64_t*, double*, bool*>;
