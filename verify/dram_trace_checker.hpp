@@ -77,6 +77,8 @@ struct TraceCheckSummary {
 // One command as the checker sees it (parsed from a trace line).
 enum class TraceCmd : uint8_t { ACT, PRE, PREab, RD, WR, RDA, WRA, REFab, REFpb, HB_RD, ACTab, MACab, HB_FILL };
 enum class TracePath : uint8_t { external, hb, refresh, pim };
+const char* trace_command_name(TraceCmd c);  // as the trace spells it: ACT ... HB_FILL
+int trace_command_kinds();
 struct TraceCommand {
   int64_t time_ps = 0;
   int64_t cycle = 0;
