@@ -158,7 +158,7 @@ int64_t Lpddr5Channel::refreshes_started_by(int bank, int64_t t) const {
   return (t - 1 - ph) / ref_period_ + 1;
 }
 
-void Lpddr5Channel::close_by_refresh(int bank) {
+void Lpddr5Channel::close_main_by_refresh(int bank) {
   Bank& k = banks_[size_t(bank)];
   dirty_ |= uint64_t(1) << bank;
   if (k.open_row >= 0) {
@@ -167,32 +167,44 @@ void Lpddr5Channel::close_by_refresh(int bank) {
     for (int64_t& h : k.half_next_act_ps) h = std::max(h, k.closes_at_ps + ref_block_ps_);
     k.refresh_closed_ps = k.closes_at_ps;
   }
-  // ping_pong: the same window closes the other half's row if it was open by then.
-  if (k.side_row >= 0 && (k.open_row < 0 || k.side_closes_at_ps <= k.closes_at_ps)) {
-    k.busy_ps += k.side_closes_at_ps - k.side_act_ps;
-    k.next_act_ps = std::max(k.next_act_ps, k.side_closes_at_ps + ref_block_ps_);
-    for (int64_t& h : k.half_next_act_ps) h = std::max(h, k.side_closes_at_ps + ref_block_ps_);
-    k.refresh_closed_ps = std::max(k.refresh_closed_ps, k.side_closes_at_ps);
-    k.side_row = -1;
-    k.side_closes_at_ps = kDramNever;
-  }
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
 }
 
+void Lpddr5Channel::close_side_by_refresh(int bank) {
+  Bank& k = banks_[size_t(bank)];
+  if (k.side_row < 0) return;
+  dirty_ |= uint64_t(1) << bank;
+  k.busy_ps += k.side_closes_at_ps - k.side_act_ps;
+  k.next_act_ps = std::max(k.next_act_ps, k.side_closes_at_ps + ref_block_ps_);
+  for (int64_t& h : k.half_next_act_ps) h = std::max(h, k.side_closes_at_ps + ref_block_ps_);
+  k.refresh_closed_ps = std::max(k.refresh_closed_ps, k.side_closes_at_ps);
+  k.side_row = -1;
+  k.side_closes_at_ps = kDramNever;
+}
+
+void Lpddr5Channel::close_by_refresh(int bank) {
+  Bank& k = banks_[size_t(bank)];
+  // ping_pong: the same window closes the other half's row if it was open by then.
+  const bool side_too = k.side_row >= 0 && (k.open_row < 0 || k.side_closes_at_ps <= k.closes_at_ps);
+  close_main_by_refresh(bank);
+  if (side_too) close_side_by_refresh(bank);
+}
+
 void Lpddr5Channel::sync_refresh(int bank, int64_t t) {
   const Bank& k = banks_[size_t(bank)];
-  if ((k.open_row >= 0 && k.closes_at_ps <= t) || (k.side_row >= 0 && k.side_closes_at_ps <= t)) {
-    if (k.open_row >= 0 && k.closes_at_ps > t) {  // only the other half's window has come
-      Bank& m = banks_[size_t(bank)];
-      const int64_t keep_row = m.open_row, keep_closes = m.closes_at_ps;
-      m.open_row = -1;
-      close_by_refresh(bank);
-      m.open_row = keep_row;
-      m.closes_at_ps = keep_closes;
-    } else {
-      close_by_refresh(bank);
-    }
+  if (k.open_row >= 0 && k.closes_at_ps <= t) {
+    close_by_refresh(bank);
+  } else if (k.side_row >= 0 && k.side_closes_at_ps <= t) {
+    close_side_by_refresh(bank);
+  }
+}
+
+void Lpddr5Channel::note_row_closed(int bank, int64_t row, int64_t t) {
+  if (row_switch_ == HbRowSwitch::salp) sa_pre_ps_[sa_index(bank, row)] = t;
+  if (row_switch_ == HbRowSwitch::ping_pong) {
+    int64_t& h = banks_[size_t(bank)].half_next_act_ps[row % 2];
+    h = std::max(h, t + rppb_);
   }
 }
 
@@ -353,9 +365,7 @@ void Lpddr5Channel::do_act(int bank, int64_t row, int64_t t, DramPath path, bool
   if (!ganged) act_window_insert(t, bg_of_[size_t(bank)]);
   k.open_row = row;
   k.act_ps = t;
-  if (row_switch_ == HbRowSwitch::salp) {
-    sa_act_ps_[size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(row))] = t;
-  }
+  if (row_switch_ == HbRowSwitch::salp) sa_act_ps_[sa_index(bank, row)] = t;
   if (row_switch_ == HbRowSwitch::ping_pong) k.half_next_act_ps[row % 2] = t + rc_;
   k.closes_at_ps = next_refresh_ps(bank, t);
   k.next_col_ps = t + rcd_;
@@ -384,15 +394,9 @@ void Lpddr5Channel::do_pre(int bank, int64_t t, DramPath path) {
   if (k.opened_by != path) ++ps.conflict_row_switches;
   k.busy_ps += t + rppb_ - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, t + rppb_);
-  if (row_switch_ == HbRowSwitch::salp) {
-    sa_pre_ps_[size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(k.open_row))] = t;
-  }
+  note_row_closed(bank, k.open_row, t);
   // ping_pong: the PRE names the row it closes (the half it precharges; docs/dram.md).
   const int64_t closed_row = row_switch_ == HbRowSwitch::ping_pong ? k.open_row : -1;
-  if (row_switch_ == HbRowSwitch::ping_pong) {
-    int64_t& h = k.half_next_act_ps[k.open_row % 2];
-    h = std::max(h, t + rppb_);
-  }
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
   ++counts_.pre;
@@ -443,13 +447,7 @@ void Lpddr5Channel::auto_precharge(int bank) {
   int64_t p = std::max(k.pre_after_act_ps, k.pre_after_col_ps);
   k.busy_ps += p + rppb_ - k.act_ps;
   k.next_act_ps = std::max(k.next_act_ps, p + rppb_);
-  if (row_switch_ == HbRowSwitch::salp) {
-    sa_pre_ps_[size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(k.open_row))] = p;
-  }
-  if (row_switch_ == HbRowSwitch::ping_pong) {
-    int64_t& h = k.half_next_act_ps[k.open_row % 2];
-    h = std::max(h, p + rppb_);
-  }
+  note_row_closed(bank, k.open_row, p);
   k.open_row = -1;
   k.closes_at_ps = kDramNever;
   ++counts_.pre;

@@ -273,8 +273,14 @@ class Lpddr5Channel {
 
   int64_t enter(int64_t now_ps);
   int64_t align_ck(int64_t t) const { return (t + s_.tck_ps - 1) / s_.tck_ps * s_.tck_ps; }
+  // A refresh window closes the bank's rows: the open one and (ping_pong) the other half's if it
+  // was open by then; the _main / _side variants close one of them.
   void close_by_refresh(int bank);
+  void close_main_by_refresh(int bank);
+  void close_side_by_refresh(int bank);
   void sync_refresh(int bank, int64_t t);
+  // salp / ping_pong bookkeeping of a row's precharge at t (its subarray's or half's next ACT).
+  void note_row_closed(int bank, int64_t row, int64_t t);
 
   int64_t col_earliest(int bank, DramAccess kind, int64_t from) const;
   int64_t act_earliest(int bank, int64_t from, bool external) const;
@@ -288,6 +294,9 @@ class Lpddr5Channel {
   void ping_pong_swap(int bank);
   void close_side(int bank, int64_t t, DramPath path);
   int salp_subarray(int64_t row) const { return int(row % s_.hb.subarrays_per_bank); }
+  size_t sa_index(int bank, int64_t row) const {  // into sa_act_ps_ / sa_pre_ps_
+    return size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(row));
+  }
   int64_t pre_earliest(int bank, int64_t from) const;
   // `ganged`: one bank of an all-bank ACTab (not counted, reported or put in the activate window
   // on its own).

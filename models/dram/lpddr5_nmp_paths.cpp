@@ -21,17 +21,12 @@ void Lpddr5Channel::close_side(int bank, int64_t t, DramPath path) {
   if (k.side_row < 0) return;
   int64_t pre = align_ck(std::max(t, k.side_pre_after_ps));
   if (pre + tck_ > k.side_closes_at_ps) {  // the refresh closes it first
-    const int64_t keep_row = k.open_row, keep_closes = k.closes_at_ps;
-    k.open_row = -1;
-    close_by_refresh(bank);
-    k.open_row = keep_row;
-    k.closes_at_ps = keep_closes;
+    close_side_by_refresh(bank);
     return;
   }
   dirty_ |= uint64_t(1) << bank;
   k.busy_ps += pre + rppb_ - k.side_act_ps;
-  int64_t& h = k.half_next_act_ps[k.side_row % 2];
-  h = std::max(h, pre + rppb_);
+  note_row_closed(bank, k.side_row, pre);
   k.next_act_ps = std::max(k.next_act_ps, pre + rppb_);
   ++counts_.pre;
   ++hb_.precharges;
@@ -46,12 +41,9 @@ void Lpddr5Channel::ping_pong_swap(int bank) {
   if (k.open_row >= 0) {
     const int64_t pre = align_ck(std::max({latest_now_, k.pre_after_act_ps, k.pre_after_col_ps, k.pre_after_hb_col_ps}));
     if (pre + tck_ > k.closes_at_ps) {
-      const int64_t side = k.side_row;
-      k.side_row = -1;  // the refresh closes the streamed half; the other half is handled below
-      close_by_refresh(bank);
-      k.side_row = side;
-      if (k.side_closes_at_ps <= pre) {  // the same window closes the other half
-        close_by_refresh(bank);
+      close_main_by_refresh(bank);  // the refresh closes the streamed half
+      if (k.side_closes_at_ps <= pre) {  // ... and, the same window, the other half
+        close_side_by_refresh(bank);
         return;
       }
     } else {
@@ -101,7 +93,7 @@ void Lpddr5Channel::hb_open_row(int bank, int64_t r, int64_t now, int64_t act_no
     // SALP-2: the next subarray's ACT overlaps the previous one's precharge. Sibling rules
     // (ramulator src/SALP.cpp): RD -> sibling ACT nRA, ACT -> sibling ACT nRCD + nRA; the
     // target subarray's own nRC and nRPpb; after the PRE (one open row per bank here).
-    const size_t sa = size_t(bank * s_.hb.subarrays_per_bank + salp_subarray(r));
+    const size_t sa = sa_index(bank, r);
     t = std::max({now, pre + tck_, k.hb_last_col_ps + salp_nra_ps_, prev_act + rcd_ + salp_nra_ps_,
                   sa_act_ps_[sa] + rc_, sa_pre_ps_[sa] + rppb_});
     t = act_window_and_refresh(bank, align_ck(std::max(t, act_not_before)));
