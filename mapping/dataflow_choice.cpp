@@ -35,12 +35,7 @@ std::string search_inputs_key(const DataflowChoice& c, const HardwareConfig& hw,
   const SearchParams& p = c.search;
   s += fmt::format(" | search {} {} {} {} {:.17g} {} {} {} {}", c.name_or_file, p.population, p.generations, p.top_k,
                    p.mutation_ratio, p.seed, p.ratio_steps, p.max_redraws, c.artifact_compat);
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a, 64 bit: stable across runs and machines
-  for (const unsigned char ch : s) {
-    h ^= ch;
-    h *= 1099511628211ULL;
-  }
-  return fmt::format("{:016x}", h);
+  return cache_key_hash(s);
 }
 
 // A config name as part of a file name: anything but letters, digits, '.', '_' and '-' becomes
@@ -56,6 +51,15 @@ std::string file_name_part(const std::string& name) {
 }
 
 }  // namespace
+
+std::string cache_key_hash(const std::string& text) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a, 64 bit
+  for (const unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
 
 std::string searched_dataflow_cache_file(const DataflowChoice& c, const HardwareConfig& hw, const ModelConfig& model,
                                          const Scenario& scenario, int64_t batch) {

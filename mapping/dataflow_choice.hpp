@@ -36,6 +36,9 @@ struct SearchLeaders {
 SearchLeaders search_leaders(const DataflowChoice& choice, const HardwareConfig& hw, const ModelConfig& model,
                              const Scenario& scenario, int64_t batch, int64_t n);
 
+// A cache key: FNV-1a (64 bit) of `text` as 16 hex digits, the same across runs and machines.
+std::string cache_key_hash(const std::string& text);
+
 // The file a searched dataflow is cached in ("" without a cache folder or for other dataflows);
 // its name carries a hash of every input of the search.
 std::string searched_dataflow_cache_file(const DataflowChoice& choice, const HardwareConfig& hw,

@@ -47,15 +47,7 @@ struct RunArgs {
   int64_t search_candidates = 0;
 };
 
-// FNV-1a, 64 bit, of a string (stable across runs and machines): cache keys.
-uint64_t fnv1a(const std::string& s, uint64_t h = 1469598103934665603ULL) {
-  for (const unsigned char ch : s) {
-    h ^= ch;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
+// A file's bytes, whatever its size (the executable is one of the selection's inputs).
 std::string file_text(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::ostringstream s;
@@ -77,7 +69,7 @@ Dataflow choose_by_cycle(const RunArgs& a, const std::string& scenario_file, con
   for (const auto& s : a.dram_overrides) key_text += "|dram-set " + s;
   key_text += fmt::format("|exact {} stride {} candidates {}|", a.exact, a.context_stride, a.search_candidates);
   key_text += file_text(self_executable());
-  const std::string key = fmt::format("{:016x}", fnv1a(key_text));
+  const std::string key = cache_key_hash(key_text);
   const std::filesystem::path dir = std::filesystem::path(a.out_dir) / "dataflows";
   const std::string cached = (dir / fmt::format("{}-cycle-selected-{}.yaml", choice.name_or_file, key)).string();
   std::error_code ec;
