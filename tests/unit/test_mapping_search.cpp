@@ -88,13 +88,19 @@ TEST(MappingSearch, CrossoverKeepsPrefixAndSuffix) {
   }
 }
 
-TEST(MappingSearch, DeterministicWhateverTheThreadCount) {
-  World s;
+// A small search (120 x 6, top-k 10, seed 42): a fraction of a second.
+static SearchParams small_search() {
   SearchParams p;
   p.population = 120;
   p.generations = 6;
   p.top_k = 10;
   p.seed = 42;
+  return p;
+}
+
+TEST(MappingSearch, DeterministicWhateverTheThreadCount) {
+  World s;
+  SearchParams p = small_search();
   p.threads = 1;
   auto one = genetic_search(s.hw, s.model, s.sc, 1, {}, p);
   p.threads = 3;
@@ -113,11 +119,7 @@ TEST(MappingSearch, DeterministicWhateverTheThreadCount) {
 // in non-decreasing analytic latency, each legal, as many as the final top-k holds at most.
 TEST(MappingSearch, LeadersAreTheDistinctTopKBestFirst) {
   World s;
-  SearchParams p;
-  p.population = 120;
-  p.generations = 6;
-  p.top_k = 10;
-  p.seed = 42;
+  const SearchParams p = small_search();
   const auto r = genetic_search(s.hw, s.model, s.sc, 1, {}, p);
   ASSERT_GE(r.leaders.size(), 2u);
   ASSERT_LE(r.leaders.size(), size_t(p.top_k));
