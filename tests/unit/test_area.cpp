@@ -15,6 +15,7 @@
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "mapping/area.hpp"
+#include "tests/hardware_config_error.hpp"
 
 using namespace h2sim;
 
@@ -54,14 +55,7 @@ std::string temp_config(const std::string& stem, const std::string& area, const 
   return path;
 }
 
-std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
-  try {
-    load_hardware_config(path, overrides);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::hardware_config_error;
 
 // Horowitz's FP16 MAC at 45 nm (multiplier 1640 + adder 1360 um^2) and LLMCompass's SRAM model.
 constexpr double kFp16Mac45 = 3000;
@@ -222,31 +216,31 @@ TEST(Area, DefaultsWithoutASectionMatchTheShippedValues) {
 }
 
 TEST(Area, BadValuesNameFileLineAndKey) {
-  const std::string node = load_error(hw_file("h2llm"), {"area.logic_node_nm=28"});
+  const std::string node = hardware_config_error(hw_file("h2llm"), {"area.logic_node_nm=28"});
   EXPECT_NE(node.find("key 'area.logic_node_nm'"), std::string::npos) << node;
   EXPECT_NE(node.find("valid: 130, 90, 65, 45, 32, 20, 16, 14, 10, 7 nm"), std::string::npos) << node;
 
   const std::string pitch_file = temp_config("bad_pitch", "area:\n  hb_pitch_um: -9\n");
-  const std::string pitch = load_error(pitch_file);
+  const std::string pitch = hardware_config_error(pitch_file);
   EXPECT_NE(pitch.find(pitch_file + ":"), std::string::npos) << pitch;  // file and line
   EXPECT_NE(pitch.find("key 'area.hb_pitch_um'"), std::string::npos) << pitch;
   EXPECT_NE(pitch.find("found -9"), std::string::npos) << pitch;
 
-  const std::string both = load_error(temp_config("both", "area:\n  dram_gbit_per_mm2: 0.3\n  dram_die_mm2: 100\n"));
+  const std::string both = hardware_config_error(temp_config("both", "area:\n  dram_gbit_per_mm2: 0.3\n  dram_die_mm2: 100\n"));
   EXPECT_NE(both.find("key 'area.dram_die_mm2'"), std::string::npos) << both;
   EXPECT_NE(both.find("not both"), std::string::npos) << both;
 
-  const std::string typo = load_error(temp_config("typo", "area:\n  hb_pitch_mm: 0.009\n"));
+  const std::string typo = hardware_config_error(temp_config("typo", "area:\n  hb_pitch_mm: 0.009\n"));
   EXPECT_NE(typo.find("unknown key 'area.hb_pitch_mm'"), std::string::npos) << typo;
   EXPECT_NE(typo.find("did you mean 'area.hb_pitch_um'"), std::string::npos) << typo;
 
-  const std::string text = load_error(hw_file("h2llm"), {"area.hb_pad_mbps=fast"});
+  const std::string text = hardware_config_error(hw_file("h2llm"), {"area.hb_pad_mbps=fast"});
   EXPECT_NE(text.find("key 'area.hb_pad_mbps'"), std::string::npos) << text;
 
   // A key that the design's kind would ignore is an error, not silently unused.
-  const std::string in_die = load_error(hw_file("id-nmp"), {"area.dram_logic_node_nm=20"});
+  const std::string in_die = hardware_config_error(hw_file("id-nmp"), {"area.dram_logic_node_nm=20"});
   EXPECT_EQ(in_die, "");
-  const std::string bonded_key = load_error(temp_config("in_die_pitch", "area:\n  hb_pitch_um: 9\n", "fp16", "id-nmp"));
+  const std::string bonded_key = hardware_config_error(temp_config("in_die_pitch", "area:\n  hb_pitch_um: 9\n", "fp16", "id-nmp"));
   EXPECT_NE(bonded_key.find("key 'area.hb_pitch_um'"), std::string::npos) << bonded_key;
   EXPECT_NE(bonded_key.find("hybrid-bonded logic die"), std::string::npos) << bonded_key;
 

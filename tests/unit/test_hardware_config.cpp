@@ -8,6 +8,7 @@
 #include "config/errors.hpp"
 #include "config/hardware_config.hpp"
 #include "config/yaml_reader.hpp"
+#include "tests/hardware_config_error.hpp"
 
 using namespace h2sim;
 
@@ -15,15 +16,7 @@ namespace {
 std::string hw_file(const std::string& name) { return std::string(H2SIM_SOURCE_DIR) + "/configs/hardware/" + name + ".yaml"; }
 std::string bad_file(const std::string& name) { return std::string(H2SIM_TEST_DATA_DIR) + "/bad/hardware/" + name + ".yaml"; }
 
-// The message of the InputError that loading `path` (with `overrides`) throws, or "" if none.
-std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
-  try {
-    load_hardware_config(path, overrides);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::hardware_config_error;
 }  // namespace
 
 TEST(HardwareConfig, ShippedDesignsLoadWithReferenceValues) {
@@ -52,11 +45,11 @@ TEST(HardwareConfig, OverridesAreValidatedLikeTheFile) {
   const auto four = load_hardware_config(hw_file("h2llm"), {"nmp_channels=4", "pe.frequency_mhz=800"});
   EXPECT_EQ(four.nmp_channels, 4);
   EXPECT_DOUBLE_EQ(four.pe.frequency_hz, 800e6);
-  EXPECT_NE(load_error(hw_file("h2llm"), {"nmp_channels=9"}).find("nmp_channels"), std::string::npos);
-  const std::string typo = load_error(hw_file("h2llm"), {"pe.frequency_ghz=1"});
+  EXPECT_NE(hardware_config_error(hw_file("h2llm"), {"nmp_channels=9"}).find("nmp_channels"), std::string::npos);
+  const std::string typo = hardware_config_error(hw_file("h2llm"), {"pe.frequency_ghz=1"});
   EXPECT_NE(typo.find("--set 'pe.frequency_ghz=1': unknown key 'pe.frequency_ghz'"), std::string::npos) << typo;
   EXPECT_NE(typo.find("did you mean 'pe.frequency_mhz'"), std::string::npos) << typo;
-  EXPECT_NE(load_error(hw_file("h2llm"), {"channels"}).find("expected KEY=VALUE"), std::string::npos);
+  EXPECT_NE(hardware_config_error(hw_file("h2llm"), {"channels"}).find("expected KEY=VALUE"), std::string::npos);
 }
 
 namespace {  // test-local: a namespace-scope BadCase in several test files is an ODR violation
@@ -86,7 +79,7 @@ TEST(HardwareConfig, BadInputsNameFileAndKey) {
       {"malformed", {"malformed.yaml:3:1", "malformed YAML"}},
   };
   for (const auto& c : cases) {
-    const std::string msg = load_error(bad_file(c.file));
+    const std::string msg = hardware_config_error(bad_file(c.file));
     ASSERT_FALSE(msg.empty()) << c.file << " was accepted";
     EXPECT_NE(msg.find(std::string(c.file) + ".yaml"), std::string::npos) << msg;
     for (const char* needle : c.must_contain) EXPECT_NE(msg.find(needle), std::string::npos) << c.file << ": " << msg;
@@ -94,7 +87,7 @@ TEST(HardwareConfig, BadInputsNameFileAndKey) {
 }
 
 TEST(HardwareConfig, MissingFileIsAnInputError) {
-  EXPECT_NE(load_error("/nonexistent/h2.yaml").find("/nonexistent/h2.yaml: cannot open"), std::string::npos);
+  EXPECT_NE(hardware_config_error("/nonexistent/h2.yaml").find("/nonexistent/h2.yaml: cannot open"), std::string::npos);
 }
 
 TEST(YamlReader, ClosestMatchPrefersSmallEdits) {
