@@ -464,31 +464,33 @@ bool DramTraceChecker::check(const TraceCommand& c, int64_t line) {
     }
     case TraceCmd::PRE: {
       // ping_pong: a PRE naming a row closes that half; one without a row closes every open half.
-      std::vector<Bank*> closing;
+      // (At most two halves: a fixed array, no allocation per PRE.)
+      Bank* closing[2] = {nullptr, nullptr};
+      int n_closing = 0;
       if (halves_ > 1 && c.row >= 0) {
-        closing.push_back(&bank_of(ch, c.bank, c.row));
+        closing[n_closing++] = &bank_of(ch, c.bank, c.row);
       } else {
         for (int h = 0; h < halves_; ++h) {
           Bank& b = ch.banks[size_t(c.bank * halves_ + h)];
-          if (b.open_row >= 0 || halves_ == 1) closing.push_back(&b);
+          if (b.open_row >= 0 || halves_ == 1) closing[n_closing++] = &b;
         }
       }
-      if (closing.empty() || closing.front()->open_row < 0) {
-        const Bank& b = closing.empty() ? port_of(ch, c.bank) : *closing.front();
+      if (n_closing == 0 || closing[0]->open_row < 0) {
+        const Bank& b = n_closing == 0 ? port_of(ch, c.bank) : *closing[0];
         return fail(TraceRule::row_state, line, b.close_line, 0, fmt::format("PRE to bank {}, which is closed", c.bank));
       }
-      if (halves_ > 1 && c.row >= 0 && closing.front()->open_row != c.row) {
-        return fail(TraceRule::row_state, line, closing.front()->act_line, 0,
+      if (halves_ > 1 && c.row >= 0 && closing[0]->open_row != c.row) {
+        return fail(TraceRule::row_state, line, closing[0]->act_line, 0,
                     fmt::format("PRE of row {} in bank {}, whose half has row {} open", c.row, c.bank,
-                                closing.front()->open_row));
+                                closing[0]->open_row));
       }
       if (external) {
         if (!need(TraceRule::nPPD, t, ch.pre_t + nppd_, ch.pre_line, line)) return false;
         ch.pre_t = t;
         ch.pre_line = line;
       }
-      for (Bank* b : closing) {
-        if (!precharge_bank(ch, *b, t, line, false)) return false;
+      for (int i = 0; i < n_closing; ++i) {
+        if (!precharge_bank(ch, *closing[i], t, line, false)) return false;
       }
       break;
     }
