@@ -124,6 +124,27 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
 
   int64_t r = row, offset = 0, remaining = bytes;
   int64_t data_done = now, first_access = -1;
+  // `count` port accesses of row r from c0, one per port period (from the array or the latch):
+  // reported, counted, and the stream's position advanced by the bytes they move.
+  auto stream = [&](int64_t c0, int64_t count, int64_t chunk) {
+    const int64_t last = c0 + (count - 1) * p;
+    if (obs_) {
+      for (int64_t i = 0; i < count; ++i) {
+        observe(DramCommandKind::hb_rd, DramPath::hb, bank, r, (offset + i * width) / s_.burst_bytes, c0 + i * p);
+      }
+    }
+    if (first_access < 0) first_access = c0;
+    k.hb_busy_until_ps = last + p;
+    hb_.row_hits += k.fresh ? count - 1 : count;
+    k.fresh = false;
+    hb_.column_accesses += count;
+    counts_.hb_rd += count;
+    const int64_t moved = std::min(chunk, count * width);
+    hb_.bytes_read += moved;
+    remaining -= moved;
+    offset += moved;
+    data_done = last + s_.ps(s_.hb.read_latency_ck) + p;
+  };
   while (remaining > 0) {
     sync_refresh(bank, now);
     const int64_t chunk = std::min(remaining, s_.row_bytes - offset);
@@ -155,22 +176,8 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
         // row needed later does not take activate-window slots from other banks' rows needed now.
         hb_open_row(bank, r + 1, now, last + p - rcd_ - faw_);
       }
-      if (obs_) {
-        for (int64_t i = 0; i < n; ++i) {
-          observe(DramCommandKind::hb_rd, DramPath::hb, bank, r, (offset + i * width) / s_.burst_bytes, c0 + i * p);
-        }
-      }
-      if (first_access < 0) first_access = c0;
-      k.hb_busy_until_ps = last + p;
+      stream(c0, n, chunk);
       k.buf_free_ps = last + p;
-      hb_.row_hits += k.fresh ? n - 1 : n;
-      k.fresh = false;
-      hb_.column_accesses += n;
-      counts_.hb_rd += n;
-      hb_.bytes_read += chunk;
-      remaining -= chunk;
-      offset += chunk;
-      data_done = last + s_.ps(s_.hb.read_latency_ck) + p;
       if (offset == s_.row_bytes) ++r, offset = 0;
       continue;
     }
@@ -181,24 +188,9 @@ HbReadResult Lpddr5Channel::hb_read(int bank, int64_t row, int64_t bytes, int64_
     if (c0 + (n - 1) * p + rtp_ > k.closes_at_ps) m = c0 + rtp_ <= k.closes_at_ps ? (k.closes_at_ps - rtp_ - c0) / p + 1 : 0;
     if (m > 0) {
       const int64_t last = c0 + (m - 1) * p;
-      if (obs_) {
-        for (int64_t i = 0; i < m; ++i) {
-          observe(DramCommandKind::hb_rd, DramPath::hb, bank, r, (offset + i * width) / s_.burst_bytes, c0 + i * p);
-        }
-      }
-      if (first_access < 0) first_access = c0;
       k.pre_after_hb_col_ps = std::max(k.pre_after_hb_col_ps, last + rtp_);
       k.hb_last_col_ps = last;
-      k.hb_busy_until_ps = last + p;
-      hb_.row_hits += k.fresh ? m - 1 : m;
-      k.fresh = false;
-      hb_.column_accesses += m;
-      counts_.hb_rd += m;
-      const int64_t moved = std::min(chunk, m * width);
-      hb_.bytes_read += moved;
-      remaining -= moved;
-      offset += moved;
-      data_done = last + s_.ps(s_.hb.read_latency_ck) + p;
+      stream(c0, m, chunk);
     }
     if (row_switch_ == HbRowSwitch::ping_pong && next_follows && m == n && k.side_row < 0 && k.open_row == r) {
       // Open the next row in the other half while the port streams this one.
